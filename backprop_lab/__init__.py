@@ -1,0 +1,1 @@
+"""Backprop Lab: tooling for the backpropagation course (data, figures, builds, grading)."""
