@@ -1,0 +1,239 @@
+"""Hidden checks of the graded parts: each calls a student's function on inputs it chooses and
+compares the plain results with the trusted reference (network.py, convolution.py).
+
+A check raises AssertionError with a message a student can act on, and returns None when
+the answer is right. Student code runs with numpy's floating-point warnings silenced, so a
+correct answer never fails a cell by writing a RuntimeWarning to stderr.
+"""
+import contextlib
+import warnings
+
+import numpy as np
+
+from backprop_lab import convolution, network
+
+# Relative-error tolerances. A correct float64 answer is ~1e-12 from the reference, a correct
+# float32 one ~1e-7; every mistake we know of is off by more than 1e-3.
+COST_TOLERANCE = 1e-5
+GRADIENT_TOLERANCE = 1e-4
+NUMERICAL_EPSILON = 1e-5
+
+# (inputLayerSize, hiddenLayerSize, classLabels, m): several shapes, so that hard-coded sizes,
+# swapped dimensions and transposes show; more classes than hidden units in one of them.
+SMALL_NETWORKS = [(3, 5, 3, 5), (4, 3, 2, 7), (2, 4, 6, 9), (5, 1, 3, 4)]
+FULL_NETWORK = (784, 25, 10, 40)
+RANDOM_DIRECTIONS = 10
+
+# Measured on 20 runs of the notebook's training cell (fmin_cg, lambda = 1, 60 iterations):
+# see tests/test_training_thresholds.py.
+TRAIN_ACCURACY_THRESHOLD = 0.90
+TEST_ACCURACY_THRESHOLD = 0.88
+TRAINING_LAMBDA = 1.0
+TRAINING_ITERATIONS = 60
+
+
+@contextlib.contextmanager
+def _quiet():
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _problem(input_size, hidden_size, n_classes, m, seed):
+    """Random parameters, inputs in [0, 1] and one-hot labels for one network shape."""
+    rng = np.random.default_rng(seed)
+    thetas = rng.uniform(-1.0, 1.0, network.n_parameters(input_size, hidden_size, n_classes))
+    X = rng.uniform(0.0, 1.0, (m, input_size))
+    Y = network.one_hot(rng.integers(0, n_classes, m), n_classes)
+    return thetas, X, Y
+
+
+def _sizes_keywords(input_size, hidden_size, n_classes):
+    return dict(inputLayerSize=input_size, hiddenLayerSize=hidden_size, classLabels=n_classes)
+
+
+def _call(function, name, *args, **kwargs):
+    """Call the student's function on copies; fail if it changes them or raises."""
+    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        with _quiet():
+            result = function(*copies, **kwargs)
+    except Exception as error:  # the student's own error, reported as such
+        raise AssertionError(f"{name} raised {type(error).__name__}: {error}") from None
+    for original, copy in zip(args, copies):
+        if isinstance(original, np.ndarray) and not np.array_equal(original, copy, equal_nan=True):
+            raise AssertionError(
+                f"{name} changed one of its input arrays. Work on copies (e.g. theta.copy()) "
+                "instead of writing into reshaped views of nnThetas, X or y.")
+    return result
+
+
+def _as_float(value, name):
+    array = np.asarray(value, dtype=float)
+    if array.size != 1:
+        raise AssertionError(f"{name} should return one number (the cost), got an array of shape {array.shape}")
+    return float(array.reshape(()))
+
+
+def _as_gradient(value, name, expected_length):
+    array = np.asarray(value, dtype=float)
+    if array.shape != (expected_length,):
+        raise AssertionError(
+            f"{name} should return a flat array of {expected_length} numbers (one per parameter), "
+            f"got shape {array.shape}. Ravel both gradient matrices and join them: Theta1 first.")
+    return array
+
+
+def _where_largest(difference, input_size, hidden_size, n_classes):
+    """Name the block of parameters where a gradient is most wrong."""
+    grad1, grad2 = network.unpack(np.abs(difference), input_size, hidden_size, n_classes)
+    blocks = {
+        "Theta1 biases (column 0)": grad1[:, 0], "Theta1 weights": grad1[:, 1:],
+        "Theta2 biases (column 0)": grad2[:, 0], "Theta2 weights": grad2[:, 1:],
+    }
+    return max(blocks, key=lambda name: float(np.max(blocks[name], initial=0.0)))
+
+
+def check_cost(nnCostFunction, regularised):
+    """nnCostFunction equals the trusted cost on several networks (lambda = 0, or lambda > 0)."""
+    lambdas = (1.0, 3.0) if regularised else (0.0,)
+    for seed, sizes in enumerate(SMALL_NETWORKS + [FULL_NETWORK]):
+        input_size, hidden_size, n_classes, m = sizes
+        thetas, X, Y = _problem(*sizes, seed=seed)
+        keywords = {} if sizes == FULL_NETWORK else _sizes_keywords(input_size, hidden_size, n_classes)
+        for lambda_ in lambdas:
+            expected = network.cost(thetas, X, Y, lambda_, input_size, hidden_size, n_classes)
+            got = _as_float(_call(nnCostFunction, "nnCostFunction", thetas, X, Y, lambda_, **keywords),
+                            "nnCostFunction")
+            error = abs(got - expected) / abs(expected)
+            assert error < COST_TOLERANCE, (
+                f"nnCostFunction is off by a relative {error:.2g} on a {input_size}-{hidden_size}-{n_classes} "
+                f"network with m = {m} samples and lambda_ = {lambda_:g} (expected {expected:.6f}, got {got:.6f}).")
+
+
+def check_sigmoid_gradient(mySigmoidGradient):
+    """mySigmoidGradient(z) = sigma(z) (1 - sigma(z)) elementwise, for scalars and arrays."""
+    z = np.array([[-4.0, -1.5, -0.3], [0.0, 0.7, 5.0]])
+    got = np.asarray(_call(mySigmoidGradient, "mySigmoidGradient", z), dtype=float)
+    assert got.shape == z.shape, f"mySigmoidGradient should keep the shape {z.shape}, got {got.shape}"
+    expected = network.sigmoid_gradient(z)
+    assert np.allclose(got, expected, rtol=1e-6, atol=0), (
+        "mySigmoidGradient(z) should be sigma(z) * (1 - sigma(z)), taken at z; "
+        f"at z = {z.ravel().tolist()} expected {np.round(expected.ravel(), 4).tolist()}")
+    scalar = _as_float(_call(mySigmoidGradient, "mySigmoidGradient", 0.0), "mySigmoidGradient(0)")
+    assert abs(scalar - 0.25) < 1e-9, f"mySigmoidGradient(0) should be 0.25, got {scalar}"
+
+
+def check_gradient(nnGradientFunction, regularised):
+    """nnGradientFunction matches central differences of the trusted cost, every parameter of
+    several small networks, and random directions at full size."""
+    lambdas = (1.0, 3.0) if regularised else (0.0,)
+    name = "nnGradientFunction"
+    for seed, sizes in enumerate(SMALL_NETWORKS):
+        input_size, hidden_size, n_classes, m = sizes
+        thetas, X, Y = _problem(*sizes, seed=100 + seed)
+        for lambda_ in lambdas:
+            def trusted_cost(t):
+                return network.cost(t, X, Y, lambda_, input_size, hidden_size, n_classes)
+            numerical = network.numerical_gradient(trusted_cost, thetas, NUMERICAL_EPSILON)
+            got = _as_gradient(
+                _call(nnGradientFunction, name, thetas, X, Y, lambda_,
+                      **_sizes_keywords(input_size, hidden_size, n_classes)),
+                name, thetas.size)
+            error = network.relative_error(got, numerical)
+            assert error < GRADIENT_TOLERANCE, (
+                f"{name} differs from the numerical gradient by a relative error of {error:.2g} "
+                f"(tolerance {GRADIENT_TOLERANCE:g}) on a {input_size}-{hidden_size}-{n_classes} network "
+                f"with m = {m} and lambda_ = {lambda_:g}; the largest difference is in the "
+                f"{_where_largest(got - numerical, input_size, hidden_size, n_classes)}.")
+
+    input_size, hidden_size, n_classes, m = FULL_NETWORK
+    thetas, X, Y = _problem(*FULL_NETWORK, seed=200)
+    directions = np.random.default_rng(201).standard_normal((RANDOM_DIRECTIONS, thetas.size))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    for lambda_ in lambdas:
+        got = _as_gradient(_call(nnGradientFunction, name, thetas, X, Y, lambda_), name, thetas.size)
+        slopes = np.array([network.directional_derivative(
+            lambda t: network.cost(t, X, Y, lambda_), thetas, d, NUMERICAL_EPSILON) for d in directions])
+        error = network.relative_error(directions @ got, slopes)
+        assert error < GRADIENT_TOLERANCE, (
+            f"At the default sizes (784-25-10, m = {m}, lambda_ = {lambda_:g}) {name} disagrees with the "
+            f"cost's slope along {RANDOM_DIRECTIONS} random directions (relative error {error:.2g}).")
+
+
+def _load_training_data():
+    from backprop_lab import data
+    return data.load_dataset()
+
+
+def check_training(trainedNeuralNetwork):
+    """fmin_cg's full output: lambda = 1, 60 iterations, parameters that classify digits well."""
+    assert isinstance(trainedNeuralNetwork, (tuple, list)) and len(trainedNeuralNetwork) == 6, (
+        "trainedNeuralNetwork should be what fmin_cg returns with full_output=1 and retall=1: "
+        "(xopt, fopt, func_calls, grad_calls, warnflag, allvecs)")
+    xopt, fopt, _, _, warnflag, allvecs = trainedNeuralNetwork
+    xopt = np.asarray(xopt, dtype=float)
+    assert xopt.shape == (network.n_parameters(),), (
+        f"trainedNeuralNetwork[0] should hold all {network.n_parameters()} trained parameters, got shape {xopt.shape}")
+    iterations = len(allvecs) - 1
+    assert iterations >= TRAINING_ITERATIONS or warnflag == 0, (
+        f"fmin_cg stopped after {iterations} iterations without converging: train with maxiter=60")
+    dataset = _load_training_data()
+    cost_at_optimum = network.cost(xopt, dataset["XTrain"], dataset["yTrain"], TRAINING_LAMBDA)
+    assert np.isclose(float(fopt), cost_at_optimum, rtol=1e-4), (
+        f"The cost fmin_cg reports ({float(fopt):.5f}) is not the regularised training cost of its result "
+        f"with lambda_ = 1 ({cost_at_optimum:.5f}): train on XTrain, yTrain with args=(XTrain, yTrain, 1)")
+    train = network.accuracy(xopt, dataset["XTrain"], dataset["yTrain"])
+    test = network.accuracy(xopt, dataset["XTest"], dataset["yTest"])
+    assert train >= TRAIN_ACCURACY_THRESHOLD and test >= TEST_ACCURACY_THRESHOLD, (
+        f"The trained network classifies {train:.1%} of the training digits and {test:.1%} of the test digits; "
+        f"expected at least {TRAIN_ACCURACY_THRESHOLD:.0%} and {TEST_ACCURACY_THRESHOLD:.0%}. "
+        "Check your gradient first (the gradient-checking section).")
+
+
+def _figure_images(figure, name):
+    import matplotlib.figure
+    assert isinstance(figure, matplotlib.figure.Figure), (
+        f"{name} should return the matplotlib Figure it drew (e.g. fig from plt.subplots), got {type(figure).__name__}")
+    return [np.asarray(image.get_array(), dtype=float) for axes in figure.axes for image in axes.get_images()]
+
+
+def check_hidden_weights_plot(plotHiddenWeights):
+    """One 28x28 image per hidden unit, in unit order, showing that unit's weights (no bias)."""
+    import matplotlib.pyplot as plt
+    for hidden_size in (25, 16, 10):
+        thetaOne = np.random.default_rng(hidden_size).standard_normal((hidden_size, 785))
+        figure = _call(plotHiddenWeights, "plotHiddenWeights", thetaOne)
+        try:
+            images = _figure_images(figure, "plotHiddenWeights")
+        finally:
+            plt.close("all")
+        assert len(images) == hidden_size, (
+            f"For {hidden_size} hidden units plotHiddenWeights drew {len(images)} images; expected one per unit")
+        for unit, image in enumerate(images):
+            expected = thetaOne[unit, 1:].reshape(28, 28)
+            assert image.shape == (28, 28), f"Image {unit} has shape {image.shape}; expected (28, 28)"
+            correlation = np.corrcoef(image.ravel(), expected.ravel())[0, 1]
+            assert correlation > 0.999, (
+                f"Image {unit} does not show hidden unit {unit}'s 784 weights as a 28x28 picture "
+                "(leave out the bias in column 0; reshape(28, 28) without transposing; one unit per image, in order)")
+
+
+def check_convolution(convolve2d):
+    """Zero-padded, same-size cross-correlation (no kernel flip) on several images and kernels."""
+    rng = np.random.default_rng(7)
+    cases = [(convolution.square_image(), convolution.FILTER_ONE),
+             (convolution.square_image(), convolution.FILTER_TWO)]
+    cases += [(rng.uniform(0, 1, shape), rng.integers(-3, 4, (3, 3)).astype(float))
+              for shape in [(5, 7), (8, 8), (9, 4)]]
+    for image, kernel in cases:
+        expected = convolution.correlate_same(image, kernel)
+        got = np.asarray(_call(convolve2d, "convolve2d", image, kernel), dtype=float)
+        assert got.shape == image.shape, (
+            f"convolve2d should return an image of the same shape as its input {image.shape} "
+            f"(zero-pad by one pixel on every side), got {got.shape}")
+        assert np.allclose(got, expected, rtol=1e-9, atol=1e-9), (
+            f"convolve2d differs from the expected edge map on a {image.shape[0]}x{image.shape[1]} image "
+            f"(largest difference {np.max(np.abs(got - expected)):.3g} at pixel "
+            f"{np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)}). Multiply the kernel with the "
+            "window centred on each pixel without flipping it, and pad with zeros.")

@@ -1,0 +1,120 @@
+"""Command line of the instructor loop: `python -m backprop_lab STEP` (the Makefile calls these).
+
+Steps, in pipeline order: data, figures, source, release, submissions, autograde, feedback,
+grades; `demo` runs them all on the sample submissions.
+"""
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from backprop_lab import paths
+
+# The sample submissions the demo grades: full marks, zero, and three realistic mistakes.
+DEMO_STUDENTS = ["instructor-solution", "blank-release",
+                 "wrong-gradient-forgot-one-over-m", "wrong-cost-regularised-biases", "wrong-convolution-flipped-kernel"]
+
+
+def step_data(args):
+    from backprop_lab import data
+    print(f"data: {data.build_dataset(paths.DATA, idx_dir=args.idx_dir)}")
+    trained = paths.DATA / paths.TRAINED_FILE
+    if args.force or not trained.exists():
+        print(f"data: {data.build_trained_thetas(paths.DATA, iterations=args.iterations)}")
+    else:
+        print(f"data: {trained} is up to date (use --force to retrain)")
+
+
+def step_figures(args):
+    from backprop_lab import figures
+    for path in figures.build_all(paths.IMAGES):
+        print(f"figures: {path}")
+
+
+def step_source(args):
+    from backprop_lab import build
+    for path in build.build_source():
+        print(f"source: {path}")
+
+
+def step_release(args):
+    from backprop_lab import grading
+    grading.release(paths.COURSE_DIR)
+    for path in sorted(paths.RELEASE.glob("*/*.ipynb")):
+        print(f"release: {path}")
+
+
+def step_submissions(args):
+    from backprop_lab import submissions
+    samples = submissions.all_samples()
+    if not args.all:
+        samples = [s for s in samples if s.name in DEMO_STUDENTS]
+    if paths.SUBMITTED.exists():
+        shutil.rmtree(paths.SUBMITTED)
+    written = submissions.write_submissions(samples)
+    print(f"submissions: {len(written)} notebooks from {len(samples)} sample students in {paths.SUBMITTED}")
+
+
+def step_autograde(args):
+    from backprop_lab import grading
+    failures = grading.autograde(paths.COURSE_DIR)
+    for failure in failures:
+        print(f"autograde FAILED for {failure.student}/{failure.assignment}:\n{failure.reason}", file=sys.stderr)
+    if failures:
+        raise SystemExit(1)
+
+
+def step_feedback(args):
+    from backprop_lab import grading
+    grading.generate_feedback(paths.COURSE_DIR)
+    print(f"feedback: HTML for every student in {paths.FEEDBACK}")
+
+
+def step_grades(args):
+    from backprop_lab import grading
+    table = grading.scores(paths.COURSE_DIR)
+    print(grading.format_table(table))
+    path = grading.write_grades_csv(paths.COURSE_DIR / "grades.csv", table)
+    print(f"\ngrades: {path}")
+
+
+def step_demo(args):
+    """The whole loop on the bundled data and the sample submissions."""
+    args.idx_dir, args.force, args.all = None, False, False
+    for name, step in [("data", step_data), ("figures", step_figures), ("source", step_source),
+                       ("release", step_release), ("submissions", step_submissions),
+                       ("autograde", step_autograde), ("feedback", step_feedback), ("grades", step_grades)]:
+        started = time.perf_counter()
+        print(f"\n== {name} ==")
+        step(args)
+        print(f"({name}: {time.perf_counter() - started:.1f} s)")
+    print("\nNext: open feedback/*/*/*.html to see what a student gets back, and grades.csv for the gradebook.")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m backprop_lab", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    data = commands.add_parser("data", help="build data/*.npz (digits, trained parameters)")
+    data.add_argument("--idx-dir", type=Path, help="read the full MNIST IDX files from this folder instead")
+    data.add_argument("--iterations", type=int, default=500, help="training iterations of the trained-parameters file")
+    data.add_argument("--force", action="store_true", help="retrain the trained-parameters file")
+    commands.add_parser("figures", help="draw images/*")
+    commands.add_parser("source", help="build source/ from notebooks/")
+    commands.add_parser("release", help="nbgrader generate_assignment: source/ -> release/")
+    submissions = commands.add_parser("submissions", help="write the sample submissions into submitted/")
+    submissions.add_argument("--all", action="store_true", help="every sample in samples/, not only the demo's")
+    commands.add_parser("autograde", help="nbgrader autograde every submission")
+    commands.add_parser("feedback", help="nbgrader generate_feedback for every student")
+    commands.add_parser("grades", help="print the grade table and write grades.csv")
+    commands.add_parser("demo", help="the whole loop on the sample submissions")
+    args = parser.parse_args(argv)
+    steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
+             "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,
+             "grades": step_grades, "demo": step_demo}
+    steps[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

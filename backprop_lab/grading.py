@@ -1,0 +1,153 @@
+"""The instructor loop on nbgrader's Python API, one process for many notebooks.
+
+source/ -> release/ (generate_assignment) -> submitted/ -> autograded/ (autograde)
+-> feedback/ (generate_feedback) -> grades.csv.
+"""
+import csv
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from backprop_lab import paths
+
+
+class GradingError(RuntimeError):
+    """An nbgrader step failed; the message carries nbgrader's own log."""
+
+
+def nbgrader_api(course_dir=paths.COURSE_DIR):
+    """NbGraderAPI configured by the course's nbgrader_config.py, rooted at course_dir."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course_dir = Path(course_dir).resolve()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(paths.COURSE_DIR)).load_config()
+    config.CourseDirectory.root = str(course_dir)
+    config.CourseDirectory.db_url = f"sqlite:///{course_dir / 'gradebook.db'}"
+    # The kernels must find the course's data and images wherever course_dir is.
+    os.environ.setdefault("BACKPROP_LAB_DATA_DIR", str(paths.DATA))
+    os.environ.setdefault("BACKPROP_LAB_IMAGES_DIR", str(paths.IMAGES))
+    # nbgrader runs the `alembic` command when it creates a gradebook: find ours without an activated venv.
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _check(result, what):
+    if not result.get("success"):
+        raise GradingError(f"{what} failed:\n{result.get('error') or ''}\n{result.get('log') or ''}")
+    return result
+
+
+def assignments(course_dir=paths.COURSE_DIR):
+    """Assignment names found in source/."""
+    return sorted(p.name for p in (Path(course_dir) / "source").iterdir() if p.is_dir())
+
+
+def graded_assignments(course_dir=paths.COURSE_DIR):
+    """Assignments whose source notebook has at least one graded cell."""
+    return [a for a in assignments(course_dir)
+            if any('"grade": true' in nb.read_text() for nb in (Path(course_dir) / "source" / a).glob("*.ipynb"))]
+
+
+def release(course_dir=paths.COURSE_DIR):
+    """nbgrader generate_assignment for every assignment: source/ -> release/."""
+    api = nbgrader_api(course_dir)
+    for assignment in assignments(course_dir):
+        _check(api.generate_assignment(assignment), f"generate_assignment {assignment}")
+
+
+def submitted_students(course_dir, assignment):
+    folder = Path(course_dir) / "submitted"
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir()) if folder.is_dir() else []
+
+
+@dataclass
+class AutogradeFailure:
+    student: str
+    assignment: str
+    reason: str
+
+
+def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True):
+    """nbgrader autograde for every submission (or the given ones). -> list of AutogradeFailure"""
+    api = nbgrader_api(course_dir)
+    jobs = [(student, assignment)
+            for assignment in (assignments_ or graded_assignments(course_dir))
+            for student in submitted_students(course_dir, assignment)
+            if students is None or student in students]
+    failures = []
+    with tqdm(jobs, desc="autograde", unit="notebook", disable=not progress) as bar:
+        for student, assignment in bar:
+            bar.set_postfix_str(f"{student}/{assignment}")
+            result = api.autograde(assignment, student)
+            if not result.get("success"):
+                failures.append(AutogradeFailure(student, assignment, (result.get("error") or "")[-2000:]))
+    return failures
+
+
+def generate_feedback(course_dir=paths.COURSE_DIR, progress=True):
+    """HTML feedback for every autograded submission: feedback/STUDENT/ASSIGNMENT/*.html."""
+    api = nbgrader_api(course_dir)
+    autograded = Path(course_dir) / "autograded"
+    jobs = sorted((s.parent.name, s.name) for s in autograded.glob("*/*") if s.is_dir())
+    for student, assignment in tqdm(jobs, desc="feedback", unit="notebook", disable=not progress):
+        _check(api.generate_feedback(assignment, student), f"generate_feedback {student}/{assignment}")
+
+
+def scores(course_dir=paths.COURSE_DIR):
+    """{(student, assignment): {grade_id: (score, max_score)}} from the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    course_dir = Path(course_dir)
+    table = {}
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
+        for assignment in gradebook.assignments:
+            for student in gradebook.students:
+                try:
+                    submission = gradebook.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    continue
+                parts = {}
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        score = grade.manual_score if grade.manual_score is not None else grade.auto_score
+                        parts[grade.name] = (float(score or 0.0), float(grade.max_score))
+                table[(student.id, assignment.name)] = parts
+    return table
+
+
+def write_grades_csv(path, table):
+    """One row per student and assignment: a column per graded part, then total and max."""
+    parts = sorted({part for row in table.values() for part in row})
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "assignment", *parts, "total", "max_score"])
+        for (student, assignment), row in sorted(table.items()):
+            writer.writerow([student, assignment,
+                             *(f"{row[p][0]:g}" if p in row else "" for p in parts),
+                             f"{sum(s for s, _ in row.values()):g}", f"{sum(m for _, m in row.values()):g}"])
+    return Path(path)
+
+
+def format_table(table):
+    """The grade table as aligned text, one line per submission."""
+    lines = []
+    for assignment in sorted({a for _, a in table}):
+        rows = {s: r for (s, a), r in table.items() if a == assignment}
+        parts = sorted({p for r in rows.values() for p in r})
+        width = max(len(s) for s in rows) + 2
+        lines.append(f"\n{assignment}")
+        lines.append("student".ljust(width) + " ".join(p.rjust(max(len(p), 5)) for p in parts) + "   total")
+        for student, row in sorted(rows.items()):
+            cells = " ".join(f"{row[p][0]:g}/{row[p][1]:g}".rjust(max(len(p), 5)) if p in row else "".rjust(len(p))
+                             for p in parts)
+            total = sum(s for s, _ in row.values())
+            maximum = sum(m for _, m in row.values())
+            lines.append(student.ljust(width) + cells + f"   {total:g}/{maximum:g}")
+    return "\n".join(lines)

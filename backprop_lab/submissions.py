@@ -1,0 +1,100 @@
+"""Sample submissions: realistic student answers, built from the release notebooks.
+
+A sample is a file in samples/ (jupytext percent format) holding only the answer cells it
+changes, each marked with the grade_id of the solution cell it fills:
+
+    # Mistake: forgot to divide by m in the gradient.
+    # Loses: gradient
+    # %% grade_id="nnGradientFunction"
+    def nnGradientFunction(...): ...
+
+Every other answer cell gets the instructor's solution, so a sample is wrong exactly where it
+says. Two samples need no file: the instructor's solution and the blank release.
+"""
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from backprop_lab import paths
+
+SAMPLES = paths.COURSE_DIR / "samples"
+SOLUTION = "instructor-solution"
+BLANK = "blank-release"
+SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+
+
+@dataclass
+class Sample:
+    """One student's answers: which solution cells it replaces, and what it should lose."""
+    name: str
+    mistake: str = ""
+    loses: frozenset = frozenset()
+    cells: dict = field(default_factory=dict)   # grade_id -> source
+    blank: bool = False                         # keep the release's empty answer cells
+
+
+def read_sample(path):
+    """Parse samples/NAME.py into a Sample."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    header = {key.lower(): value.strip() for key, value in re.findall(r"^# (Mistake|Loses): (.*)$", text, re.MULTILINE)}
+    notebook = jupytext.reads(text, fmt="py:percent")
+    cells = {}
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("grade_id")
+        if grade_id:
+            cells[grade_id] = cell.source
+    if not cells:
+        raise ValueError(f"{path}: no answer cells (mark them with # %% grade_id=\"...\")")
+    loses = frozenset(part.strip() for part in header.get("loses", "").split(",") if part.strip())
+    return Sample(path.stem, header.get("mistake", ""), loses, cells)
+
+
+def all_samples(samples_dir=SAMPLES):
+    """The instructor's solution, the blank release, and every samples/*.py."""
+    return [Sample(SOLUTION), Sample(BLANK, blank=True)] + [
+        read_sample(path) for path in sorted(Path(samples_dir).glob("*.py"))]
+
+
+def solution_sources(source_notebook):
+    """grade_id -> the instructor's answer, solution markers removed, for every answer cell."""
+    return {cell.metadata["nbgrader"]["grade_id"]: SOLUTION_MARKERS.sub("", cell.source)
+            for cell in source_notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("solution")}
+
+
+def build_submission(sample, release_notebook, source_notebook):
+    """The release notebook with its answer cells filled as the sample says. -> notebook"""
+    submission = copy.deepcopy(release_notebook)
+    solutions = solution_sources(source_notebook)
+    for cell in submission.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        if grade_id in sample.cells:
+            cell.source = sample.cells[grade_id]
+        elif not sample.blank:
+            cell.source = solutions[grade_id]
+    return submission
+
+
+def write_submissions(samples, course_dir=paths.COURSE_DIR, assignments=None):
+    """submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb for every sample and released notebook."""
+    course_dir = Path(course_dir)
+    written = []
+    for release_path in sorted((course_dir / "release").glob("*/*.ipynb")):
+        assignment = release_path.parent.name
+        if assignments is not None and assignment not in assignments:
+            continue
+        release_notebook = nbformat.read(release_path, as_version=4)
+        source_notebook = nbformat.read(course_dir / "source" / assignment / release_path.name, as_version=4)
+        for sample in samples:
+            target = course_dir / "submitted" / sample.name / assignment / release_path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(build_submission(sample, release_notebook, source_notebook), target)
+            written.append(target)
+    return written

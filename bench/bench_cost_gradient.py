@@ -1,0 +1,185 @@
+"""Benchmark: one cost + gradient evaluation of the 784-25-10 network on 4,000 digits.
+
+Compares the reference (backprop_lab.network) with the classic ex4-style implementations,
+PyTorch autograd and the two matrix products no implementation can avoid (the GEMM bound).
+Run ``python bench/bench_cost_gradient.py`` from the project root.
+"""
+import argparse
+
+import numpy as np
+
+from _common import load_digits, machine_info, markdown_table, network, time_interleaved
+
+LAMBDA = 1.0
+SIZES = (784, 25, 10)  # input, hidden, classes
+
+
+def _unroll(nn_params, input_size, hidden_size, n_classes):
+    split = hidden_size * (input_size + 1)
+    theta1 = nn_params[:split].reshape(hidden_size, input_size + 1)
+    theta2 = nn_params[split:].reshape(n_classes, hidden_size + 1)
+    return theta1, theta2
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _classic_cost(h, Y, theta1, theta2, lambda_, m, small_value=1e-12):
+    J = -np.sum(Y * np.log(h + small_value) + (1 - Y) * np.log(1 - h + small_value)) / m
+    return J + lambda_ / (2 * m) * (np.sum(theta1[:, 1:] ** 2) + np.sum(theta2[:, 1:] ** 2))
+
+
+def classic_loop(nn_params, X, Y, lambda_, input_size=784, hidden_size=25, n_classes=10):
+    """ex4 style: np.hstack a ones column, then one outer product per example. -> (J, grad)"""
+    theta1, theta2 = _unroll(nn_params, input_size, hidden_size, n_classes)
+    m = X.shape[0]
+    a1 = np.hstack((np.ones((m, 1)), X))
+    z2 = a1 @ theta1.T
+    a2 = np.hstack((np.ones((m, 1)), _sigmoid(z2)))
+    a3 = _sigmoid(a2 @ theta2.T)
+    J = _classic_cost(a3, Y, theta1, theta2, lambda_, m)
+    theta1_grad = np.zeros(theta1.shape)
+    theta2_grad = np.zeros(theta2.shape)
+    for t in range(m):
+        delta3 = a3[t] - Y[t]
+        delta2 = (theta2.T @ delta3)[1:] * _sigmoid(z2[t]) * (1 - _sigmoid(z2[t]))
+        theta1_grad += np.outer(delta2, a1[t])
+        theta2_grad += np.outer(delta3, a2[t])
+    theta1_grad /= m
+    theta2_grad /= m
+    theta1_grad[:, 1:] += lambda_ / m * theta1[:, 1:]
+    theta2_grad[:, 1:] += lambda_ / m * theta2[:, 1:]
+    return J, np.concatenate([theta1_grad.ravel(), theta2_grad.ravel()])
+
+
+def nn_cost_function(nn_params, input_size, hidden_size, n_classes, X, Y, lambda_):
+    """The classic notebook's cost: rebuilds np.c_[ones, X] and runs the forward pass."""
+    theta1, theta2 = _unroll(nn_params, input_size, hidden_size, n_classes)
+    m = X.shape[0]
+    a1 = np.c_[np.ones((m, 1)), X]
+    a2 = np.c_[np.ones((m, 1)), _sigmoid(a1 @ theta1.T)]
+    h = _sigmoid(a2 @ theta2.T)
+    return _classic_cost(h, Y, theta1, theta2, lambda_, m)
+
+
+def nn_gradient_function(nn_params, input_size, hidden_size, n_classes, X, Y, lambda_):
+    """The classic notebook's gradient: its own np.c_ copy and forward pass, then backprop."""
+    theta1, theta2 = _unroll(nn_params, input_size, hidden_size, n_classes)
+    m = X.shape[0]
+    a1 = np.c_[np.ones((m, 1)), X]
+    z2 = a1 @ theta1.T
+    a2 = np.c_[np.ones((m, 1)), _sigmoid(z2)]
+    h = _sigmoid(a2 @ theta2.T)
+    d3 = h - Y
+    d2 = (d3 @ theta2[:, 1:]) * _sigmoid(z2) * (1 - _sigmoid(z2))
+    theta1_grad = d2.T @ a1 / m
+    theta2_grad = d3.T @ a2 / m
+    theta1_grad[:, 1:] += lambda_ / m * theta1[:, 1:]
+    theta2_grad[:, 1:] += lambda_ / m * theta2[:, 1:]
+    return np.concatenate([theta1_grad.ravel(), theta2_grad.ravel()])
+
+
+def torch_cost_gradient(X, Y, lambda_, input_size=784, hidden_size=25, n_classes=10):
+    """A (thetas -> (J, grad)) function using PyTorch autograd in float64, or a skip note."""
+    try:
+        import torch
+    except ImportError as error:
+        return None, f"skipped: torch does not import ({error})"
+    Xt, Yt, m = torch.from_numpy(X), torch.from_numpy(Y), X.shape[0]
+
+    def cost_gradient(thetas):
+        t = torch.tensor(thetas, dtype=torch.float64, requires_grad=True)
+        theta1, theta2 = _unroll(t, input_size, hidden_size, n_classes)
+        a2 = torch.sigmoid(torch.addmm(theta1[:, 0], Xt, theta1[:, 1:].T))
+        a3 = torch.sigmoid(torch.addmm(theta2[:, 0], a2, theta2[:, 1:].T))
+        J = -(Yt * torch.log(a3 + 1e-12) + (1 - Yt) * torch.log(1 - a3 + 1e-12)).sum() / m
+        J = J + lambda_ / (2 * m) * ((theta1[:, 1:] ** 2).sum() + (theta2[:, 1:] ** 2).sum())
+        J.backward()
+        return J.item(), t.grad.numpy()
+
+    return cost_gradient, f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+
+
+def gemm_bound(thetas, X, hidden_size=25):
+    """The two products X @ Theta1[:, 1:].T and delta2.T @ X, into preallocated arrays."""
+    w1 = network.unpack(thetas)[0][:, 1:]
+    delta2 = np.random.default_rng(0).standard_normal((X.shape[0], hidden_size))
+    z2 = np.empty((X.shape[0], hidden_size))
+    g1 = np.empty((hidden_size, X.shape[1]))
+
+    def products():
+        np.matmul(X, w1.T, out=z2)
+        np.matmul(delta2.T, X, out=g1)
+
+    return products
+
+
+def variants(thetas, X, Y, lambda_=LAMBDA):
+    """{name: (thetas -> (J, grad) or None, note)} for every implementation compared."""
+    size_args = SIZES + (X, Y, lambda_)
+    found = {
+        "reference": (lambda t: network.cost_and_gradient(t, X, Y, lambda_),
+                      "network.cost_and_gradient"),
+        "reference, separate calls": (
+            lambda t: (network.cost(t, X, Y, lambda_), network.gradient(t, X, Y, lambda_)),
+            "network.cost + network.gradient"),
+        "classic loop": (lambda t: classic_loop(t, X, Y, lambda_), "Python loop over examples"),
+        "classic np.c_": (
+            lambda t: (nn_cost_function(t, *size_args), nn_gradient_function(t, *size_args)),
+            "nnCostFunction + nnGradientFunction"),
+    }
+    found["PyTorch autograd (float64)"] = torch_cost_gradient(X, Y, lambda_)
+    return found
+
+
+def run(repeats=30, loop_repeats=5, warmup=3):
+    """Check every variant against the reference, time them all. -> Markdown table."""
+    X, Y = load_digits()[:2]
+    thetas = network.random_thetas()
+    found = variants(thetas, X, Y)
+    J_ref, grad_ref = found["reference"][0](thetas)
+    fns, notes, errors = {"GEMM bound": gemm_bound(thetas, X)}, {"GEMM bound": "2 matmuls"}, {}
+    for name, (fn, note) in found.items():
+        notes[name] = note
+        if fn is None:
+            continue
+        J, grad = fn(thetas)
+        errors[name] = (abs(J - J_ref), network.relative_error(grad, grad_ref))
+        fns[name] = (lambda f=fn: f(thetas))
+    counts = {name: loop_repeats if name == "classic loop" else repeats for name in fns}
+    # PyTorch's OpenMP threads keep spinning after each call and would slow down whatever
+    # numpy variant came next, so it is timed in a block of its own, after the others.
+    alone = {name: fns.pop(name) for name in list(fns) if name.startswith("PyTorch")}
+    times = time_interleaved(fns, counts, warmup=warmup)
+    if alone:
+        times.update(time_interleaved(alone, counts, warmup=warmup))
+    medians = {name: float(np.median(ts)) for name, ts in times.items()}
+    rows = []
+    for name in ["GEMM bound"] + list(found):
+        if name not in medians:
+            rows.append([name, "-", "-", "-", "-", "-", notes[name]])
+            continue
+        error = errors.get(name)
+        rows.append([name, f"{medians[name] * 1e3:.2f}", f"{min(times[name]) * 1e3:.2f}",
+                     f"{medians[name] / medians['GEMM bound']:.2f}",
+                     f"{medians[name] / medians['reference']:.2f}",
+                     "-" if error is None else f"{error[0]:.0e} / {error[1]:.0e}",
+                     f"{notes[name]} (n={len(times[name])})"])
+    header = ["variant", "median (ms)", "min (ms)", "× GEMM bound", "× reference",
+              "cost diff / grad rel. err.", "notes"]
+    return markdown_table(header, rows)
+
+
+def main(argv=None):
+    """Command line: print the machine and the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30, help="timed calls per variant")
+    parser.add_argument("--loop-repeats", type=int, default=5, help="for the classic loop")
+    args = parser.parse_args(argv)
+    print("\n".join(machine_info()), end="\n\n")
+    print(run(args.repeats, args.loop_repeats))
+
+
+if __name__ == "__main__":
+    main()
