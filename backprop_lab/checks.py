@@ -24,10 +24,11 @@ SMALL_NETWORKS = [(3, 5, 3, 5), (4, 3, 2, 7), (2, 4, 6, 9), (5, 1, 3, 4)]
 FULL_NETWORK = (784, 25, 10, 40)
 RANDOM_DIRECTIONS = 10
 
-# Measured on 20 runs of the notebook's training cell (fmin_cg, lambda = 1, 60 iterations):
-# see tests/test_training_thresholds.py.
-TRAIN_ACCURACY_THRESHOLD = 0.90
-TEST_ACCURACY_THRESHOLD = 0.88
+# The notebook's training cell (fmin_cg, lambda = 1, 60 iterations) reaches 98.7 % of the training
+# and 91.8-92.0 % of the test digits with every correct implementation we grade (float64 or float32);
+# the thresholds leave room for rounding, not for a broken gradient (README, "Training thresholds").
+TRAIN_ACCURACY_THRESHOLD = 0.97
+TEST_ACCURACY_THRESHOLD = 0.91
 TRAINING_LAMBDA = 1.0
 TRAINING_ITERATIONS = 60
 
@@ -166,8 +167,12 @@ def _load_training_data():
     return data.load_dataset()
 
 
-def check_training(trainedNeuralNetwork):
-    """fmin_cg's full output: lambda = 1, 60 iterations, parameters that classify digits well."""
+def check_training(trainedNeuralNetwork, nnCostFunction):
+    """fmin_cg's full output: lambda = 1, 60 iterations, parameters that classify digits well.
+
+    The reported cost is compared with the student's own nnCostFunction, so that a mistake in
+    the cost is charged to the cost's part, not to training.
+    """
     assert isinstance(trainedNeuralNetwork, (tuple, list)) and len(trainedNeuralNetwork) == 6, (
         "trainedNeuralNetwork should be what fmin_cg returns with full_output=1 and retall=1: "
         "(xopt, fopt, func_calls, grad_calls, warnflag, allvecs)")
@@ -179,11 +184,18 @@ def check_training(trainedNeuralNetwork):
     assert iterations >= TRAINING_ITERATIONS or warnflag == 0, (
         f"fmin_cg stopped after {iterations} iterations without converging: train with maxiter=60")
     dataset = _load_training_data()
-    cost_at_optimum = network.cost(xopt, dataset["XTrain"], dataset["yTrain"], TRAINING_LAMBDA)
-    assert np.isclose(float(fopt), cost_at_optimum, rtol=1e-4), (
-        f"The cost fmin_cg reports ({float(fopt):.5f}) is not the regularised training cost of its result "
-        f"with lambda_ = 1 ({cost_at_optimum:.5f}): train on XTrain, yTrain with args=(XTrain, yTrain, 1)")
-    train = network.accuracy(xopt, dataset["XTrain"], dataset["yTrain"])
+    XTrain, yTrain = dataset["XTrain"], dataset["yTrain"]
+    reported = float(fopt)
+    with_lambda = _as_float(_call(nnCostFunction, "nnCostFunction", xopt, XTrain, yTrain, TRAINING_LAMBDA),
+                            "nnCostFunction")
+    if not np.isclose(reported, with_lambda, rtol=1e-6):
+        used = [lam for lam in (0.0, 0.1, 3.0, 10.0, 100.0) if np.isclose(reported, _as_float(
+            _call(nnCostFunction, "nnCostFunction", xopt, XTrain, yTrain, lam), "nnCostFunction"), rtol=1e-6)]
+        hint = f"it looks like lambda_ = {used[0]:g}" if used else "was it trained on XTrain, yTrain?"
+        raise AssertionError(
+            f"The cost fmin_cg reports ({reported:.5f}) is not nnCostFunction on XTrain, yTrain with lambda_ = 1 "
+            f"({with_lambda:.5f}): {hint}. Pass args=(XTrain, yTrain, 1).")
+    train = network.accuracy(xopt, XTrain, yTrain)
     test = network.accuracy(xopt, dataset["XTest"], dataset["yTest"])
     assert train >= TRAIN_ACCURACY_THRESHOLD and test >= TEST_ACCURACY_THRESHOLD, (
         f"The trained network classifies {train:.1%} of the training digits and {test:.1%} of the test digits; "

@@ -29,20 +29,52 @@ def imageFile(name):
     return _find(paths.IMAGES, name, "make figures")
 
 
+def _tile(images, gap=2):
+    """Stack images (n, 28, 28) into one square grid image, NaN (blank) between and after them."""
+    side = int(np.ceil(np.sqrt(len(images))))
+    height, width = DIGIT_SHAPE
+    grid = np.full((side * (height + gap) - gap, side * (width + gap) - gap), np.nan)
+    for index, image in enumerate(images):
+        top, left = (index // side) * (height + gap), (index % side) * (width + gap)
+        grid[top:top + height, left:left + width] = image
+    return grid, side
+
+
 def plotDigits(X, labels=None, n=100, seed=0, title=None):
-    """A square grid of n random rows of X (m, 784) drawn as 28x28 digits. -> Figure"""
+    """A square grid of n random rows of X (m, 784) drawn as 28x28 digits. -> Figure
+
+    One image of the whole grid, not one axes per digit: a hundred axes take seconds to draw.
+    """
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(X), size=min(n, len(X)), replace=False)
-    side = int(np.ceil(np.sqrt(len(rows))))
-    figure, axes = plt.subplots(side, side, figsize=(side * 0.8, side * 0.8 + 0.4))
-    for ax in np.ravel(axes):
-        ax.set_axis_off()
-    for ax, row in zip(np.ravel(axes), rows):
-        ax.imshow(np.reshape(X[row], DIGIT_SHAPE), cmap="gray_r", interpolation="none")
-        if labels is not None:
-            ax.set_title(str(labels[row]), fontsize=8, pad=2)
+    grid, side = _tile(np.reshape(X[rows], (-1, *DIGIT_SHAPE)))
+    figure, ax = plt.subplots(figsize=(side * 0.75, side * 0.75 + 0.5))
+    ax.imshow(grid, cmap="gray_r", interpolation="none")
+    if labels is not None:
+        step = DIGIT_SHAPE[0] + 2
+        for index, row in enumerate(rows):
+            ax.text((index % side) * step + 1, (index // side) * step + 5, str(labels[row]),
+                    color="tab:red", fontsize=7)
+    ax.set_axis_off()
     if title:
-        figure.suptitle(title)
+        ax.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plotHiddenUnitMontages(thetaOnes):
+    """For each title -> thetaOne (units, 785): every unit's weights as one 28x28 tile, side by side. -> Figure
+
+    A compact view for comparing networks; each tile is scaled to its own range.
+    """
+    figure, axes = plt.subplots(1, len(thetaOnes), figsize=(3.2 * len(thetaOnes), 3.6), squeeze=False)
+    for ax, (title, thetaOne) in zip(axes[0], thetaOnes.items()):
+        weights = np.asarray(thetaOne)[:, 1:]
+        low, high = weights.min(axis=1, keepdims=True), weights.max(axis=1, keepdims=True)
+        scaled = (weights - low) / np.where(high > low, high - low, 1.0)
+        ax.imshow(_tile(scaled.reshape(-1, *DIGIT_SHAPE))[0], cmap="gray", interpolation="none")
+        ax.set_title(title)
+        ax.set_axis_off()
     figure.tight_layout()
     return figure
 

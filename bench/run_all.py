@@ -7,6 +7,7 @@ fast smoke run, ``--no-write`` to print only). Each section of the README sits b
 import argparse
 import os
 import re
+import time
 from pathlib import Path
 
 import bench_cost_gradient
@@ -26,12 +27,27 @@ def replace_section(text, name, body):
                        text, count=1)
 
 
+def wait_for_quiet(limit_seconds, threshold=0.5):
+    """Wait (at most ``limit_seconds``) until the 1-minute load average drops below
+    ``threshold``: other processes on a 2-core machine distort every figure. -> bool"""
+    deadline = time.monotonic() + limit_seconds
+    while os.getloadavg()[0] >= threshold:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(5)
+    return True
+
+
 def main(argv=None):
     """Run the benchmarks (training first, so PyTorch loads last), print and save the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repeats, smoke test only")
     parser.add_argument("--no-write", action="store_true", help="print, leave README.md")
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
+                        help="first wait up to SECONDS for a 1-minute load average < 0.5")
     args = parser.parse_args(argv)
+    if args.wait_quiet and not wait_for_quiet(args.wait_quiet):
+        print(f"warning: load average still {os.getloadavg()[0]:.2f}, figures may be noisy")
     machine = machine_info()
     sections = {}
     print("\n".join(machine), end="\n\n", flush=True)

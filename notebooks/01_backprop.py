@@ -263,13 +263,14 @@ print(np.round(A3, 3))
 # 1. **Gradient of the output layer.** Equations 2 and 3 say: a unit's $\delta$ times the
 #    activations that went into it, where the bias's "activation" is the 1 in column 0. As a product
 #    it sums over the examples, so divide by $m$ to average:
-#    $$\Delta^{(2)} = \frac{1}{m}\,{\delta^{(3)}}^T A^{(2)} \qquad (K \times (h+1)\text{, the shape of } \Theta^{(2)})$$
+#    $$D^{(2)} = \frac{1}{m}\,\Delta^{(2)} = \frac{1}{m}\,{\delta^{(3)}}^T A^{(2)} \qquad (K \times (h+1)\text{, the shape of } \Theta^{(2)})$$
+#    ($\Delta$ is the sum over the examples, $D$ the average: the gradient.)
 # 2. **Back to the hidden layer.** Equation 4: weigh the errors by the weights, **without the bias
 #    column** (a bias has no input to pass an error back to), then multiply elementwise ($\odot$, `*`
 #    in numpy) by $\sigma'$ of the hidden weighted sums:
 #    $$\delta^{(2)} = \big(\delta^{(3)}\, \Theta^{(2)}_{[:, 1:]}\big) \odot \sigma'(Z^{(2)}) \qquad (m \times h)$$
 # 3. **Gradient of the hidden layer.** The same as step 1, with the inputs as activations:
-#    $$\Delta^{(1)} = \frac{1}{m}\,{\delta^{(2)}}^T A^{(1)} \qquad (h \times (n+1)\text{, the shape of } \Theta^{(1)})$$
+#    $$D^{(1)} = \frac{1}{m}\,{\delta^{(2)}}^T A^{(1)} \qquad (h \times (n+1)\text{, the shape of } \Theta^{(1)})$$
 #
 # ### Why the parameters start random
 #
@@ -511,7 +512,7 @@ assert isinstance(trainedNeuralNetwork, tuple) and len(trainedNeuralNetwork) == 
 assert np.shape(trainedNeuralNetwork[0]) == (19885,), "trainedNeuralNetwork[0] should hold the 19,885 trained parameters"
 ### BEGIN HIDDEN TESTS
 from backprop_lab import checks
-checks.check_training(trainedNeuralNetwork)
+checks.check_training(trainedNeuralNetwork, nnCostFunction)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -622,17 +623,21 @@ checks.check_hidden_weights_plot(plotHiddenWeights)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Your network's hidden units, then the units of the networks trained 500 iterations with each λ.
-# Many units look like blurry strokes or blobs; with more regularisation they become smoother.
+# Your network's hidden units:
 
 # %%
-plotHiddenWeights(thetaOneTrained).suptitle("After 60 iterations, lambda = 1")
+plotHiddenWeights(thetaOneTrained).suptitle("Your network: 60 iterations, lambda = 1")
 plt.show()
-for lambdaValue, key in lambdaKeys.items():
-    fig = plotHiddenWeights(longTraining[key][:25 * 785].reshape(25, 785))
-    fig.suptitle(f"500 iterations, lambda = {lambdaValue}")
-    fig.tight_layout()
-    plt.show()
+
+# %% [markdown]
+# And the networks trained for 500 iterations, one tile per hidden unit. Without regularisation the
+# weights stay noisy, fitting details of single training digits; as λ grows they become smoother,
+# broader strokes, and at λ = 100 many units look alike.
+
+# %%
+course.plotHiddenUnitMontages({f"lambda = {lambdaValue}": longTraining[key][:25 * 785].reshape(25, 785)
+                               for lambdaValue, key in lambdaKeys.items()})
+plt.show()
 
 # %% [markdown]
 # ## What to remember
