@@ -118,7 +118,7 @@ def check_sigmoid_gradient(mySigmoidGradient):
     got = np.asarray(_call(mySigmoidGradient, "mySigmoidGradient", z), dtype=float)
     assert got.shape == z.shape, f"mySigmoidGradient should keep the shape {z.shape}, got {got.shape}"
     expected = network.sigmoid_gradient(z)
-    assert np.allclose(got, expected, rtol=1e-6, atol=0), (
+    assert np.allclose(got, expected, rtol=1e-5, atol=0), (
         "mySigmoidGradient(z) should be sigma(z) * (1 - sigma(z)), taken at z; "
         f"at z = {z.ravel().tolist()} expected {np.round(expected.ravel(), 4).tolist()}")
     scalar = _as_float(_call(mySigmoidGradient, "mySigmoidGradient", 0.0), "mySigmoidGradient(0)")
@@ -244,7 +244,7 @@ def check_convolution(convolve2d):
         assert got.shape == image.shape, (
             f"convolve2d should return an image of the same shape as its input {image.shape} "
             f"(zero-pad by one pixel on every side), got {got.shape}")
-        assert np.allclose(got, expected, rtol=1e-9, atol=1e-9), (
+        assert np.allclose(got, expected, rtol=1e-5, atol=1e-5), (  # float32 answers are fine
             f"convolve2d differs from the expected edge map on a {image.shape[0]}x{image.shape[1]} image "
             f"(largest difference {np.max(np.abs(got - expected)):.3g} at pixel "
             f"{np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)}). Multiply the kernel with the "

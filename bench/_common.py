@@ -60,6 +60,27 @@ def time_interleaved(fns, repeats, warmup=3):
     return times
 
 
+def cpu_seconds():
+    """(CPU seconds the whole machine has spent busy, CPU seconds this process has used).
+
+    Two readings bracket a run: what the machine spent beyond this process is what other
+    processes took from the benchmark (Linux only; (nan, ...) elsewhere).
+    """
+    try:
+        with open("/proc/stat", encoding="utf-8") as stat:
+            ticks = [int(x) for x in stat.readline().split()[1:9]]
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        busy = float("nan")
+    own = os.times()
+    return busy, own.user + own.system
+
+
+def others_share(start, end, wall):
+    """Fraction of all cores that other processes kept busy between two ``cpu_seconds()``."""
+    return ((end[0] - start[0]) - (end[1] - start[1])) / (wall * os.cpu_count())
+
+
 def blas_summary():
     """One line per BLAS/OpenMP pool loaded in this process, from threadpoolctl."""
     from threadpoolctl import threadpool_info

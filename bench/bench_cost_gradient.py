@@ -7,6 +7,7 @@ Run ``python bench/bench_cost_gradient.py`` from the project root.
 import argparse
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from _common import load_digits, machine_info, markdown_table, network, time_interleaved
 
@@ -133,42 +134,47 @@ def variants(thetas, X, Y, lambda_=LAMBDA):
     return found
 
 
+def _time_all(fns, counts, warmup):
+    """Round-robin timings; PyTorch in a block of its own, after the others (its OpenMP
+    threads keep spinning after each call and would slow down the next variant)."""
+    alone = {name: fn for name, fn in fns.items() if name.startswith("PyTorch")}
+    times = time_interleaved({n: f for n, f in fns.items() if n not in alone}, counts, warmup)
+    if alone:
+        times.update(time_interleaved(alone, counts, warmup))
+    return {name: float(np.median(ts)) for name, ts in times.items()}
+
+
 def run(repeats=30, loop_repeats=5, warmup=3):
-    """Check every variant against the reference, time them all. -> Markdown table."""
+    """Check every variant against the reference, then time them all with the BLAS pools
+    as they are and limited to one thread. -> Markdown table."""
     X, Y = load_digits()[:2]
     thetas = network.random_thetas()
     found = variants(thetas, X, Y)
     J_ref, grad_ref = found["reference"][0](thetas)
-    fns, notes, errors = {"GEMM bound": gemm_bound(thetas, X)}, {"GEMM bound": "2 matmuls"}, {}
+    fns, notes, checks = {"GEMM bound": gemm_bound(thetas, X)}, {"GEMM bound": "2 matmuls"}, {}
     for name, (fn, note) in found.items():
         notes[name] = note
-        if fn is None:
-            continue
-        J, grad = fn(thetas)
-        errors[name] = (abs(J - J_ref), network.relative_error(grad, grad_ref))
-        fns[name] = (lambda f=fn: f(thetas))
+        if fn is not None:
+            J, grad = fn(thetas)
+            checks[name] = f"{abs(J - J_ref):.0e} / {network.relative_error(grad, grad_ref):.0e}"
+            fns[name] = (lambda f=fn: f(thetas))
     counts = {name: loop_repeats if name == "classic loop" else repeats for name in fns}
-    # PyTorch's OpenMP threads keep spinning after each call and would slow down whatever
-    # numpy variant came next, so it is timed in a block of its own, after the others.
-    alone = {name: fns.pop(name) for name in list(fns) if name.startswith("PyTorch")}
-    times = time_interleaved(fns, counts, warmup=warmup)
-    if alone:
-        times.update(time_interleaved(alone, counts, warmup=warmup))
-    medians = {name: float(np.median(ts)) for name, ts in times.items()}
+    medians = [_time_all(fns, counts, warmup)]
+    with threadpool_limits(1):
+        medians.append(_time_all(fns, counts, warmup))
     rows = []
     for name in ["GEMM bound"] + list(found):
-        if name not in medians:
-            rows.append([name, "-", "-", "-", "-", "-", notes[name]])
-            continue
-        error = errors.get(name)
-        rows.append([name, f"{medians[name] * 1e3:.2f}", f"{min(times[name]) * 1e3:.2f}",
-                     f"{medians[name] / medians['GEMM bound']:.2f}",
-                     f"{medians[name] / medians['reference']:.2f}",
-                     "-" if error is None else f"{error[0]:.0e} / {error[1]:.0e}",
-                     f"{notes[name]} (n={len(times[name])})"])
-    header = ["variant", "median (ms)", "min (ms)", "× GEMM bound", "× reference",
-              "cost diff / grad rel. err.", "notes"]
-    return markdown_table(header, rows)
+        cells = [name]
+        for median in medians:
+            cells += ([f"{median[name] * 1e3:.2f}", f"{median[name] / median['GEMM bound']:.2f}",
+                       f"{median[name] / median['reference']:.2f}"]
+                      if name in median else ["-"] * 3)
+        n = f" (n={counts[name]})" if name in counts else ""
+        rows.append(cells + [checks.get(name, "-"), notes[name] + n])
+    header = ["variant"]
+    for threads in ("default", "1 thread"):
+        header += [f"median ms, {threads}", "× GEMM bound", "× reference"]
+    return markdown_table(header + ["cost diff / grad rel. err.", "notes"], rows)
 
 
 def main(argv=None):

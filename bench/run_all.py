@@ -12,7 +12,7 @@ from pathlib import Path
 
 import bench_cost_gradient
 import bench_training
-from _common import machine_info
+from _common import cpu_seconds, machine_info, others_share
 
 README = Path(__file__).resolve().with_name("README.md")
 
@@ -27,15 +27,16 @@ def replace_section(text, name, body):
                        text, count=1)
 
 
-def wait_for_quiet(limit_seconds, threshold=0.5):
-    """Wait (at most ``limit_seconds``) until the 1-minute load average drops below
-    ``threshold``: other processes on a 2-core machine distort every figure. -> bool"""
+def wait_for_quiet(limit_seconds, threshold=0.05, window=5.0):
+    """Wait (at most ``limit_seconds``) for a ``window`` of seconds in which other processes
+    keep less than ``threshold`` of the cores busy: on 2 cores they distort every figure."""
     deadline = time.monotonic() + limit_seconds
-    while os.getloadavg()[0] >= threshold:
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(5)
-    return True
+    while True:
+        before = cpu_seconds()
+        time.sleep(window)
+        share = others_share(before, cpu_seconds(), window)
+        if share < threshold or time.monotonic() >= deadline:
+            return share
 
 
 def main(argv=None):
@@ -44,20 +45,28 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="few repeats, smoke test only")
     parser.add_argument("--no-write", action="store_true", help="print, leave README.md")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
-                        help="first wait up to SECONDS for a 1-minute load average < 0.5")
+                        help="first wait up to SECONDS for other processes to go quiet")
     args = parser.parse_args(argv)
-    if args.wait_quiet and not wait_for_quiet(args.wait_quiet):
-        print(f"warning: load average still {os.getloadavg()[0]:.2f}, figures may be noisy")
+    if args.wait_quiet:
+        share = wait_for_quiet(args.wait_quiet)
+        print(f"other processes use {share:.0%} of the cores as the run starts", flush=True)
     machine = machine_info()
     sections = {}
+    start, started = cpu_seconds(), time.monotonic()
     print("\n".join(machine), end="\n\n", flush=True)
     sections["training"] = bench_training.run(runs=1 if args.quick else 5)
     print(sections["training"], end="\n\n", flush=True)
     sections["cost_gradient"] = bench_cost_gradient.run(
         repeats=3 if args.quick else 30, loop_repeats=1 if args.quick else 5)
     print(sections["cost_gradient"], flush=True)
+    wall = time.monotonic() - started
+    share = others_share(start, cpu_seconds(), wall)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    sections["machine"] = "\n".join(machine + [f"- load average at end: {load}"])
+    machine += [f"- load average at end: {load}",
+                f"- run took {wall:.0f} s; other processes kept {share:.0%} of the cores busy "
+                f"meanwhile{' (noisy run: figures inflated)' if share > 0.1 else ''}"]
+    print(machine[-1])
+    sections["machine"] = "\n".join(machine)
     if args.quick:
         sections["machine"] += "\n- **quick run (`--quick`): too few repeats to quote**"
     if not args.no_write:

@@ -144,12 +144,15 @@ checks.check_cost(nnCostFunction, regularised=False)
 
 # %% nbgrader="tests" grade_id="cost_regularised" points=2
 """Does nnCostFunction add lambda / (2m) times the squared weights, leaving the biases out?"""
-constantThetas = np.full(25 * 785 + 10 * 26, 0.01)
-penalty = nnCostFunction(constantThetas, XTrain, yTrain, lambda_=1) - nnCostFunction(constantThetas, XTrain, yTrain)
-# 25 * 784 + 10 * 25 = 19,850 weights (biases excluded), each 0.01 squared, and m = 4,000.
-expectedPenalty = 1 / (2 * len(XTrain)) * 19850 * 0.01 ** 2
-assert np.isclose(penalty, expectedPenalty), (
-    f"With every parameter 0.01 and lambda_ = 1 the penalty should be {expectedPenalty:.3e}, got {penalty:.3e}. "
+# Every weight 0.1 and every bias 1: a penalty on the biases would be easy to spot.
+someThetas = np.full(25 * 785 + 10 * 26, 0.1)
+someThetas[:25 * 785].reshape(25, 785)[:, 0] = 1
+someThetas[25 * 785:].reshape(10, 26)[:, 0] = 1
+penalty = nnCostFunction(someThetas, XTrain, yTrain, lambda_=10) - nnCostFunction(someThetas, XTrain, yTrain)
+# 25 * 784 + 10 * 25 = 19,850 weights (biases excluded), each 0.1 squared, and m = 4,000.
+expectedPenalty = 10 / (2 * len(XTrain)) * 19850 * 0.1 ** 2
+assert np.isclose(penalty, expectedPenalty, rtol=1e-4), (
+    f"With every weight 0.1, every bias 1 and lambda_ = 10 the penalty should be {expectedPenalty:.5f}, got {penalty:.5f}. "
     "Are the biases (column 0) left out, and is it lambda / (2m)?")
 ### BEGIN HIDDEN TESTS
 from backprop_lab import checks
@@ -324,7 +327,7 @@ assert np.shape(gradient) == (19885,), f"The gradient should be a flat array of 
 # mean(0.5 - y_k) = 0.5 - (fraction of training digits that are k).
 outputBiasGradient = gradient[25 * 785:].reshape(10, 26)[:, 0]
 expected = 0.5 - yTrain.mean(axis=0)
-assert np.allclose(outputBiasGradient, expected), (
+assert np.allclose(outputBiasGradient, expected, rtol=1e-4, atol=1e-6), (
     f"At zero parameters the output biases' gradient should be 0.5 - class frequency = {np.round(expected, 3)}, "
     f"got {np.round(outputBiasGradient, 3)}")
 ### BEGIN HIDDEN TESTS
@@ -466,7 +469,7 @@ assert np.array_equal(someThetas, untouched), "nnGradientFunction changed nnThet
 expected = 3 / 100 * someThetas.copy()
 expected[:25 * 785].reshape(25, 785)[:, 0] = 0   # no regularisation for the biases
 expected[25 * 785:].reshape(10, 26)[:, 0] = 0
-assert np.allclose(difference, expected), (
+assert np.allclose(difference, expected, rtol=1e-4, atol=1e-6), (
     "Regularisation should add lambda / m * Theta to every weight and nothing to the biases (column 0)")
 ### BEGIN HIDDEN TESTS
 from backprop_lab import checks

@@ -27,9 +27,10 @@ from backprop_lab import course
 
 try:
     import keras
-except ImportError:
+except Exception as error:  # not installed, or installed without a working backend
     keras = None
-    print("Keras is not installed. From the course folder run:  pip install -r requirements-cnn.txt")
+    print(f"Keras could not be loaded ({type(error).__name__}: {error}).")
+    print("From the course folder run:  pip install -r requirements-cnn.txt  and restart the kernel.")
 else:
     print("Keras", keras.__version__, "with the", keras.backend.backend(), "backend")
 
