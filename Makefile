@@ -43,7 +43,7 @@ demo: $(INSTALLED)           ## the whole loop: build, release, grade the sample
 	$(RUN) demo
 
 test: data figures           ## the test suite
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 bench: data                  ## benchmarks, written into bench/README.md
 	$(BIN)/python bench/run_all.py

@@ -1,7 +1,8 @@
 """The instructor loop on real nbgrader: validate, autograde every sample submission, feedback, grades.
 
 Each sample in samples/ says which graded parts it must lose; every other part it touches must
-get full marks. Grading runs once for all samples, in one process, through nbgrader's API.
+get full marks. Each test grades its own sample through nbgrader's API in the worker's course
+directory, so that pytest-xdist spreads the grading over the cores.
 """
 import csv
 
@@ -10,49 +11,51 @@ import pytest
 
 from backprop_lab import grading, submissions
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("course")]
+pytestmark = pytest.mark.slow
 
 SAMPLES = submissions.all_samples()
+BY_NAME = {sample.name: sample for sample in SAMPLES}
 WRONG = [s for s in SAMPLES if s.name.startswith("wrong-")]
 CORRECT = [s for s in SAMPLES if s.name.startswith("correct-")]
 
 
-def _answer_cells(course):
-    """grade_id of every answer cell -> its assignment."""
-    owners = {}
-    for path in (course / "source").glob("*/*.ipynb"):
-        for cell in nbformat.read(path, 4).cells:
-            if cell.metadata.get("nbgrader", {}).get("solution"):
-                owners[cell.metadata["nbgrader"]["grade_id"]] = path.parent.name
-    return owners
+class Grader:
+    """Autogrades samples on demand in one course directory, each at most once."""
+
+    def __init__(self, course):
+        self.course = course
+        self.owners = {}
+        for path in (course / "source").glob("*/*.ipynb"):
+            for cell in nbformat.read(path, 4).cells:
+                if cell.metadata.get("nbgrader", {}).get("solution"):
+                    self.owners[cell.metadata["nbgrader"]["grade_id"]] = path.parent.name
+        self.results = {}
+
+    def touched(self, sample):
+        """The assignments a sample changes (all graded ones for the solution and the blank release)."""
+        if not sample.cells:
+            return set(grading.graded_assignments(self.course))
+        unknown = set(sample.cells) - set(self.owners)
+        assert not unknown, f"{sample.name} fills cells that do not exist: {unknown}"
+        return {self.owners[grade_id] for grade_id in sample.cells}
+
+    def parts(self, sample):
+        """{grade_id: (score, max_score)} over the assignments the sample touches."""
+        if sample.name not in self.results:
+            assignments = sorted(self.touched(sample))
+            submissions.write_submissions([sample], self.course, assignments=assignments)
+            failures = grading.autograde(self.course, students=[sample.name], assignments_=assignments,
+                                         progress=False)
+            assert not failures, "\n".join(f"{f.student}/{f.assignment}: {f.reason}" for f in failures)
+            scores = grading.scores(self.course)
+            self.results[sample.name] = {part: score for assignment in assignments
+                                         for part, score in scores[(sample.name, assignment)].items()}
+        return self.results[sample.name]
 
 
-def _touched(sample, course):
-    """The assignments a sample changes (all graded ones for the solution and the blank release)."""
-    if not sample.cells:
-        return set(grading.graded_assignments(course))
-    owners = _answer_cells(course)
-    unknown = set(sample.cells) - set(owners)
-    assert not unknown, f"{sample.name} fills cells that do not exist: {unknown}"
-    return {owners[grade_id] for grade_id in sample.cells}
-
-
-@pytest.fixture(scope="module")
-def graded(course):
-    """Autograde every sample once. -> (scores, failures, touched assignments per sample)"""
-    touched = {sample.name: _touched(sample, course) for sample in SAMPLES}
-    for sample in SAMPLES:
-        submissions.write_submissions([sample], course, assignments=touched[sample.name])
-    failures = grading.autograde(course, progress=False)
-    return grading.scores(course), failures, touched
-
-
-def _parts(graded, sample):
-    scores, _, touched = graded
-    parts = {}
-    for assignment in touched[sample.name]:
-        parts.update(scores[(sample.name, assignment)])
-    return parts
+@pytest.fixture(scope="session")
+def grader(course):
+    return Grader(course)
 
 
 def test_enough_samples_for_the_suite():
@@ -64,58 +67,53 @@ def test_enough_samples_for_the_suite():
         assert not sample.loses
 
 
-def test_every_submission_was_graded(graded):
-    """Did nbgrader autograde every submission without an error of its own?"""
-    _, failures, _ = graded
-    assert not failures, "\n".join(f"{f.student}/{f.assignment}: {f.reason}" for f in failures)
-
-
-def test_instructor_solution_gets_full_marks(graded):
+def test_instructor_solution_gets_full_marks(grader):
     """Does the instructor's solution earn every point of every graded part?"""
-    parts = _parts(graded, SAMPLES[0])
+    parts = grader.parts(BY_NAME[submissions.SOLUTION])
     assert parts and all(score == maximum for score, maximum in parts.values()), parts
 
 
-def test_blank_release_gets_zero_everywhere(graded):
+def test_blank_release_gets_zero_everywhere(grader):
     """Does the unanswered release notebook earn nothing on any autograded part?"""
-    parts = _parts(graded, SAMPLES[1])
+    parts = grader.parts(BY_NAME[submissions.BLANK])
     assert parts and all(score == 0 for score, _ in parts.values()), parts
 
 
 @pytest.mark.parametrize("sample", WRONG, ids=lambda s: s.name)
-def test_wrong_implementation_loses_points_in_the_right_parts(graded, sample):
+def test_wrong_implementation_loses_points_in_the_right_parts(grader, sample):
     """Does this mistake cost exactly the parts it should, and nothing else?"""
-    parts = _parts(graded, sample)
+    parts = grader.parts(sample)
     assert sample.loses <= set(parts), f"unknown parts in Loses: {sample.loses - set(parts)}"
     lost = {part for part, (score, maximum) in parts.items() if score < maximum}
     assert lost == sample.loses, f"{sample.mistake} lost {sorted(lost)}, expected {sorted(sample.loses)}"
 
 
 @pytest.mark.parametrize("sample", CORRECT, ids=lambda s: s.name)
-def test_correct_implementation_gets_full_marks(graded, sample):
+def test_correct_implementation_gets_full_marks(grader, sample):
     """Does a correct answer written differently (loops, einsum, expit, float32, ...) get every point?"""
-    parts = _parts(graded, sample)
+    parts = grader.parts(sample)
     lost = {part: score for part, (score, maximum) in parts.items() if score < maximum}
     assert not lost, f"{sample.name} lost {lost}"
 
 
-def test_grades_csv_has_a_row_per_submission(graded, course, tmp_path):
-    """Does grades.csv carry every submission with its per-part scores and total?"""
-    scores, _, _ = graded
+def test_grades_csv_and_feedback(grader, tmp_path):
+    """Do grades.csv and the HTML feedback carry the graded students' per-part scores?"""
+    grader.parts(BY_NAME[submissions.SOLUTION])
+    grader.parts(BY_NAME[submissions.BLANK])
+    scores = grading.scores(grader.course)
     path = grading.write_grades_csv(tmp_path / "grades.csv", scores)
     rows = list(csv.DictReader(path.open()))
     assert len(rows) == len(scores)
-    solution = next(r for r in rows if r["student_id"] == submissions.SOLUTION and r["assignment"] == "01_backprop")
+    row = {(r["student_id"], r["assignment"]): r for r in rows}
+    solution, blank = row[(submissions.SOLUTION, "01_backprop")], row[(submissions.BLANK, "01_backprop")]
     assert float(solution["total"]) == float(solution["max_score"]) > 0
-    assert float(solution["gradient"]) == 4
+    assert float(solution["gradient"]) == 4 and float(blank["gradient"]) == 0 and float(blank["total"]) == 0
 
-
-def test_feedback_is_written_for_a_student(graded, course):
-    """Does generate_feedback write an HTML page per notebook with the student's score?"""
-    grading.generate_feedback(course, progress=False)
-    page = course / "feedback" / submissions.SOLUTION / "01_backprop" / "01_backprop.html"
-    assert page.exists()
-    assert "Score:" in page.read_text() or "score" in page.read_text().lower()
+    grading.generate_feedback(grader.course, progress=False)
+    feedback = grader.course / "feedback"
+    solution_page = (feedback / submissions.SOLUTION / "01_backprop" / "01_backprop.html").read_text()
+    blank_page = (feedback / submissions.BLANK / "01_backprop" / "01_backprop.html").read_text()
+    assert "Score: 16.0 / 16.0" in solution_page and "Score: 0.0 / 16.0" in blank_page
 
 
 def _validator(invert):

@@ -9,8 +9,6 @@ import pytest
 
 from backprop_lab import build, paths
 
-pytestmark = pytest.mark.xdist_group("course")
-
 COMMITTED = sorted(paths.RELEASE.glob("*/*.ipynb"))
 INSTRUCTOR_ONLY = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "checks.check_"]
 
