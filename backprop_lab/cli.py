@@ -61,14 +61,16 @@ def step_autograde(args):
     failures = grading.autograde(paths.COURSE_DIR)
     for failure in failures:
         print(f"autograde FAILED for {failure.student}/{failure.assignment}:\n{failure.reason}", file=sys.stderr)
-    if failures:
-        raise SystemExit(1)
+    return bool(failures)
 
 
 def step_feedback(args):
     from backprop_lab import grading
-    grading.generate_feedback(paths.COURSE_DIR)
-    print(f"feedback: HTML for every student in {paths.FEEDBACK}")
+    failures = grading.generate_feedback(paths.COURSE_DIR)
+    for failure in failures:
+        print(f"feedback FAILED for {failure.student}/{failure.assignment}:\n{failure.reason}", file=sys.stderr)
+    print(f"feedback: HTML for every graded student in {paths.FEEDBACK}")
+    return bool(failures)
 
 
 def step_grades(args):
@@ -82,14 +84,16 @@ def step_grades(args):
 def step_demo(args):
     """The whole loop on the bundled data and the sample submissions."""
     args.all = False
+    failed = False
     for name, step in [("data", step_data), ("figures", step_figures), ("source", step_source),
                        ("release", step_release), ("submissions", step_submissions),
                        ("autograde", step_autograde), ("feedback", step_feedback), ("grades", step_grades)]:
         started = time.perf_counter()
         print(f"\n== {name} ==")
-        step(args)
+        failed = step(args) or failed  # a submission that fails to grade does not stop the others
         print(f"({name}: {time.perf_counter() - started:.1f} s)")
     print("\nNext: open feedback/*/*/*.html to see what a student gets back, and grades.csv for the gradebook.")
+    return failed
 
 
 def main(argv=None):
@@ -115,7 +119,8 @@ def main(argv=None):
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,
              "grades": step_grades, "demo": step_demo}
-    steps[args.command](args)
+    if steps[args.command](args):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -55,8 +55,12 @@ def assignments(course_dir=paths.COURSE_DIR):
 
 def graded_assignments(course_dir=paths.COURSE_DIR):
     """Assignments whose source notebook has at least one graded cell."""
-    return [a for a in assignments(course_dir)
-            if any('"grade": true' in nb.read_text() for nb in (Path(course_dir) / "source" / a).glob("*.ipynb"))]
+    import nbformat
+
+    def graded(notebook):
+        return any(cell.metadata.get("nbgrader", {}).get("grade") for cell in nbformat.read(notebook, 4).cells)
+
+    return [a for a in assignments(course_dir) if any(graded(nb) for nb in (Path(course_dir) / "source" / a).glob("*.ipynb"))]
 
 
 def release(course_dir=paths.COURSE_DIR):
@@ -78,8 +82,58 @@ class AutogradeFailure:
     reason: str
 
 
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def restore_test_cells(submitted, released):
+    """Put back the test cells a student deleted, each after the cell it followed in the release.
+
+    nbgrader restores the text of test cells but not a missing cell, which would cost its points
+    silently. -> the grade ids restored
+    """
+    present = {_grade_id(cell) or cell.get("id") for cell in submitted.cells}
+    restored = []
+    for index, cell in enumerate(released.cells):
+        if not cell.metadata.get("nbgrader", {}).get("grade") or _grade_id(cell) in present:
+            continue
+        position = 0
+        for earlier in reversed(released.cells[:index]):
+            key = _grade_id(earlier) or earlier.get("id")
+            matches = [i for i, c in enumerate(submitted.cells) if (_grade_id(c) or c.get("id")) == key]
+            if matches:
+                position = matches[0] + 1
+                break
+        submitted.cells.insert(position, cell)
+        present.add(_grade_id(cell))
+        restored.append(_grade_id(cell))
+    return restored
+
+
+def _preflight(course_dir, student, assignment):
+    """Check and repair a submission before nbgrader sees it. -> (failure reason or None, notes)"""
+    import nbformat
+
+    notes = []
+    for path in sorted((Path(course_dir) / "submitted" / student / assignment).glob("*.ipynb")):
+        try:
+            submitted = nbformat.read(path, as_version=4)
+        except Exception as error:  # not JSON, not a notebook: nothing to grade
+            return f"{path.name} is not a readable notebook ({type(error).__name__}: {error})", notes
+        release_path = Path(course_dir) / "release" / assignment / path.name
+        if release_path.exists():
+            restored = restore_test_cells(submitted, nbformat.read(release_path, as_version=4))
+            if restored:
+                nbformat.write(submitted, path)
+                notes.append(f"{student}/{assignment}: restored deleted test cells {', '.join(restored)}")
+    return None, notes
+
+
 def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True):
-    """nbgrader autograde for every submission (or the given ones). -> list of AutogradeFailure"""
+    """nbgrader autograde for every submission (or the given ones). -> list of AutogradeFailure
+
+    A submission that cannot be graded is reported and skipped; the others carry on.
+    """
     api = nbgrader_api(course_dir)
     jobs = [(student, assignment)
             for assignment in (assignments_ or graded_assignments(course_dir))
@@ -89,6 +143,12 @@ def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, pro
     with tqdm(jobs, desc="autograde", unit="notebook", disable=not progress) as bar:
         for student, assignment in bar:
             bar.set_postfix_str(f"{student}/{assignment}")
+            reason, notes = _preflight(course_dir, student, assignment)
+            for note in notes:
+                tqdm.write(note)
+            if reason:
+                failures.append(AutogradeFailure(student, assignment, reason))
+                continue
             result = api.autograde(assignment, student)
             if not result.get("success"):
                 failures.append(AutogradeFailure(student, assignment, (result.get("error") or "")[-2000:]))
@@ -96,12 +156,19 @@ def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, pro
 
 
 def generate_feedback(course_dir=paths.COURSE_DIR, progress=True):
-    """HTML feedback for every autograded submission: feedback/STUDENT/ASSIGNMENT/*.html."""
+    """HTML feedback for every autograded submission: feedback/STUDENT/ASSIGNMENT/*.html.
+
+    -> list of AutogradeFailure for the submissions whose feedback could not be made.
+    """
     api = nbgrader_api(course_dir)
     autograded = Path(course_dir) / "autograded"
     jobs = sorted((s.parent.name, s.name) for s in autograded.glob("*/*") if s.is_dir())
+    failures = []
     for student, assignment in tqdm(jobs, desc="feedback", unit="notebook", disable=not progress):
-        _check(api.generate_feedback(assignment, student), f"generate_feedback {student}/{assignment}")
+        result = api.generate_feedback(assignment, student)
+        if not result.get("success"):
+            failures.append(AutogradeFailure(student, assignment, (result.get("error") or "")[-2000:]))
+    return failures
 
 
 def scores(course_dir=paths.COURSE_DIR):

@@ -116,6 +116,32 @@ def test_grades_csv_and_feedback(grader, tmp_path):
     assert "Score: 16.0 / 16.0" in solution_page and "Score: 0.0 / 16.0" in blank_page
 
 
+def test_a_broken_submission_costs_only_its_own_grade(grader):
+    """Is a notebook that is not JSON reported, is a right answer whose test cell was deleted
+    still graded (the cell is put back), and does the submission graded after them get its marks?"""
+    course = grader.course
+    release = course / "release" / "02_convolution" / "02_convolution.ipynb"
+    corrupt = course / "submitted" / "corrupt-json" / "02_convolution" / release.name
+    corrupt.parent.mkdir(parents=True)
+    corrupt.write_text('{"cells": [')
+    source = nbformat.read(course / "source" / "02_convolution" / release.name, 4)
+    notebook = submissions.build_submission(BY_NAME[submissions.SOLUTION], nbformat.read(release, 4), source)
+    notebook.cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "convolution"]
+    deleted = course / "submitted" / "deleted-test-cell" / "02_convolution" / release.name
+    deleted.parent.mkdir(parents=True)
+    nbformat.write(notebook, deleted)
+    submissions.write_submissions([submissions.Sample("after-them")], course, assignments=["02_convolution"])
+
+    failures = grading.autograde(course, students=["corrupt-json", "deleted-test-cell", "after-them"],
+                                 assignments_=["02_convolution"], progress=False)
+    failed = {f.student: f.reason for f in failures}
+    assert set(failed) == {"corrupt-json"}
+    assert "is not a readable notebook" in failed["corrupt-json"]
+    scores = grading.scores(course)
+    assert scores[("after-them", "02_convolution")]["convolution"] == (3.0, 3.0)
+    assert scores[("deleted-test-cell", "02_convolution")]["convolution"] == (3.0, 3.0)
+
+
 def _validator(invert):
     from nbgrader.validator import Validator
     validator = Validator()
