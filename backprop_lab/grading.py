@@ -6,6 +6,7 @@ source/ -> release/ (generate_assignment) -> submitted/ -> autograded/ (autograd
 import csv
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from backprop_lab import paths
 
 class GradingError(RuntimeError):
     """An nbgrader step failed; the message carries nbgrader's own log."""
+
+
+# nbgrader's gradebook code trips SQLAlchemy's "not in session" warning on every autograde; it is
+# harmless upstream noise that would bury the messages an instructor needs to read.
+warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session", module="nbgrader")
 
 
 def nbgrader_api(course_dir=paths.COURSE_DIR):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bench_autograde
 import bench_cost_gradient
+import bench_gradient_check
 import bench_training
 from _common import cpu_seconds, machine_info, others_share
 
@@ -41,7 +42,7 @@ def wait_for_quiet(limit_seconds, threshold=0.05, window=5.0):
 
 
 def main(argv=None):
-    """Run the benchmarks (training first, so PyTorch loads last), print and save the tables."""
+    """Run the benchmarks (PyTorch, in bench_cost_gradient, last), print and save the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repeats, smoke test only")
     parser.add_argument("--no-write", action="store_true", help="print, leave README.md")
@@ -57,6 +58,8 @@ def main(argv=None):
     print("\n".join(machine), end="\n\n", flush=True)
     sections["training"] = bench_training.run(runs=1 if args.quick else 5)
     print(sections["training"], end="\n\n", flush=True)
+    sections["gradient_check"] = bench_gradient_check.run(runs=1 if args.quick else 5)
+    print(sections["gradient_check"], end="\n\n", flush=True)
     sections["cost_gradient"] = bench_cost_gradient.run(
         repeats=3 if args.quick else 30, loop_repeats=1 if args.quick else 5)
     print(sections["cost_gradient"], flush=True)
