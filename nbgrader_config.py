@@ -12,7 +12,20 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Grading: a notebook that runs longer than this per cell is stopped there, not left hanging.
-c.Execute.timeout = 120
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
+
+# Autograding runs every submission's kernel in the bubblewrap sandbox and decides each test
+# cell's score with the course's hidden checks in the grader process (backprop_lab/executor.py),
+# whatever kernel the submitted notebook names. `--unsafe-no-sandbox` (grading.autograde) turns
+# the sandbox off, never the trusted checks.
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
+                                    LimitOutput, SaveAutoGrades)
+
+from backprop_lab.executor import TrustedExecute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.TrustedExecute.timeout = 120
+c.TrustedExecute.sandbox = True

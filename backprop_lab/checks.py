@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from backprop_lab import convolution, network
+from backprop_lab.kernel import FigureImages, KernelFault, StudentError
 
 # Relative-error tolerances. A correct float64 answer is ~1e-12 from the reference, a correct
 # float32 one ~1e-7; every mistake we know of is off by more than 1e-3.
@@ -59,6 +60,10 @@ def _call(function, name, *args, **kwargs):
     try:
         with _quiet():
             result = function(*copies, **kwargs)
+    except KernelFault as fault:
+        raise AssertionError(f"{name} did not finish: {fault}") from None
+    except StudentError as error:  # raised in the graded kernel: "TypeError: ..."
+        raise AssertionError(f"{name} raised {error}") from None
     except Exception as error:  # the student's own error, reported as such
         raise AssertionError(f"{name} raised {type(error).__name__}: {error}") from None
     for original, copy in zip(args, copies):
@@ -205,6 +210,8 @@ def check_training(trainedNeuralNetwork, nnCostFunction):
 
 def _figure_images(figure, name):
     import matplotlib.figure
+    if isinstance(figure, FigureImages):  # a Figure drawn in the graded kernel
+        return list(figure)
     assert isinstance(figure, matplotlib.figure.Figure), (
         f"{name} should return the matplotlib Figure it drew (e.g. fig from plt.subplots), got {type(figure).__name__}")
     return [np.asarray(image.get_array(), dtype=float) for axes in figure.axes for image in axes.get_images()]

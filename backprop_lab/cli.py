@@ -57,8 +57,15 @@ def step_submissions(args):
 
 
 def step_autograde(args):
-    from backprop_lab import grading
-    failures = grading.autograde(paths.COURSE_DIR)
+    from backprop_lab import grading, sandbox
+    if args.unsafe_no_sandbox:
+        print("autograde: WARNING: --unsafe-no-sandbox: student code runs with your permissions, unisolated.",
+              file=sys.stderr)
+    try:
+        failures, _ = grading.autograde(paths.COURSE_DIR, sandboxed=not args.unsafe_no_sandbox)
+    except sandbox.SandboxUnavailable as error:
+        print(f"autograde: refused: {error}", file=sys.stderr)
+        return True
     for failure in failures:
         print(f"autograde FAILED for {failure.student}/{failure.assignment}:\n{failure.reason}", file=sys.stderr)
     return bool(failures)
@@ -111,10 +118,15 @@ def main(argv=None):
     commands.add_parser("release", help="nbgrader generate_assignment: source/ -> release/")
     submissions = commands.add_parser("submissions", help="write the sample submissions into submitted/")
     submissions.add_argument("--all", action="store_true", help="every sample in samples/, not only the demo's")
-    commands.add_parser("autograde", help="nbgrader autograde every submission")
+    grading_options = argparse.ArgumentParser(add_help=False)
+    grading_options.add_argument("--unsafe-no-sandbox", action="store_true",
+                                 help="grade without the bubblewrap sandbox (only for code you trust)")
+    commands.add_parser("autograde", parents=[grading_options],
+                        help="autograde every submission, each in its own sandboxed kernel")
     commands.add_parser("feedback", help="nbgrader generate_feedback for every student")
     commands.add_parser("grades", help="print the grade table and write grades.csv")
-    commands.add_parser("demo", parents=[data_options], help="the whole loop on the sample submissions")
+    commands.add_parser("demo", parents=[data_options, grading_options],
+                        help="the whole loop on the sample submissions")
     args = parser.parse_args(argv)
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,

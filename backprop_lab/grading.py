@@ -5,6 +5,7 @@ source/ -> release/ (generate_assignment) -> submitted/ -> autograded/ (autograd
 """
 import csv
 import os
+import shutil
 import sys
 import warnings
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from backprop_lab import paths
+from backprop_lab import paths, sandbox
 
 
 class GradingError(RuntimeError):
@@ -24,8 +25,15 @@ class GradingError(RuntimeError):
 warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session", module="nbgrader")
 
 
-def nbgrader_api(course_dir=paths.COURSE_DIR):
-    """NbGraderAPI configured by the course's nbgrader_config.py, rooted at course_dir."""
+STAGING = Path(".grading") / "submitted"  # checked copies of submissions, what nbgrader grades
+
+
+def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True):
+    """NbGraderAPI configured by the course's nbgrader_config.py, rooted at course_dir.
+
+    staged: autograde the checked copies in .grading/submitted/ instead of submitted/.
+    sandboxed=False runs kernels without isolation (the checks stay in the grader).
+    """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
@@ -34,6 +42,9 @@ def nbgrader_api(course_dir=paths.COURSE_DIR):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(paths.COURSE_DIR)).load_config()
     config.CourseDirectory.root = str(course_dir)
     config.CourseDirectory.db_url = f"sqlite:///{course_dir / 'gradebook.db'}"
+    if staged:
+        config.CourseDirectory.submitted_directory = str(STAGING)
+    config.TrustedExecute.sandbox = sandboxed
     # The kernels must find the course's data and images wherever course_dir is.
     os.environ.setdefault("BACKPROP_LAB_DATA_DIR", str(paths.DATA))
     os.environ.setdefault("BACKPROP_LAB_IMAGES_DIR", str(paths.IMAGES))
@@ -116,49 +127,110 @@ def restore_test_cells(submitted, released):
     return restored
 
 
-def _preflight(course_dir, student, assignment):
-    """Check and repair a submission before nbgrader sees it. -> (failure reason or None, notes)"""
+def _blank_with_reason(release_path, reason):
+    """The release notebook, unanswered, opening with why the submission was not graded."""
+    import nbformat
+    notebook = nbformat.read(release_path, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_markdown_cell(
+        f"**This notebook could not be graded as submitted:** {reason}\n\n"
+        "It was graded as the unanswered notebook instead. Fix the file and submit it again."))
+    return notebook
+
+
+def _without_duplicate_grade_ids(notebook, known):
+    """Keep the first cell of each graded id; later copies (and ids the course does not have)
+    become plain cells. -> the grade ids dropped"""
+    seen, dropped = set(), []
+    for cell in notebook.cells:
+        grade_id = _grade_id(cell)
+        if grade_id is None:
+            continue
+        if grade_id in seen or grade_id not in known:
+            del cell.metadata["nbgrader"]
+            dropped.append(grade_id)
+        seen.add(grade_id)
+    return dropped
+
+
+def stage_submission(course_dir, student, assignment):
+    """Copy submitted/STUDENT/ASSIGNMENT into .grading/submitted/ as nbgrader should see it.
+
+    Only regular files are copied (a symlink could point at the gradebook or the solutions);
+    a notebook that cannot be read is replaced by the blank release that says why; deleted test
+    cells are put back and duplicated ones dropped. submitted/ itself is never changed.
+    -> notes for the instructor
+    """
     import nbformat
 
+    course_dir = Path(course_dir)
+    original = course_dir / "submitted" / student / assignment
+    staged = course_dir / STAGING / student / assignment
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
     notes = []
-    for path in sorted((Path(course_dir) / "submitted" / student / assignment).glob("*.ipynb")):
-        try:
-            submitted = nbformat.read(path, as_version=4)
-        except Exception as error:  # not JSON, not a notebook: nothing to grade
-            return f"{path.name} is not a readable notebook ({type(error).__name__}: {error})", notes
-        release_path = Path(course_dir) / "release" / assignment / path.name
-        if release_path.exists():
-            restored = restore_test_cells(submitted, nbformat.read(release_path, as_version=4))
-            if restored:
-                nbformat.write(submitted, path)
-                notes.append(f"{student}/{assignment}: restored deleted test cells {', '.join(restored)}")
-    return None, notes
+    for path in sorted(original.rglob("*")):
+        relative = path.relative_to(original)
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            notes.append(f"{student}/{assignment}: skipped {relative} (a link or special file, not a regular file)")
+        elif path.is_dir():
+            (staged / relative).mkdir(parents=True, exist_ok=True)
+        elif any(parent.is_symlink() for parent in path.parents if original in parent.parents):
+            continue
+        elif path.suffix != ".ipynb" or path.parent != original:
+            shutil.copyfile(path, staged / relative)
+        else:
+            release_path = course_dir / "release" / assignment / path.name
+            try:
+                notebook = nbformat.read(path, as_version=4)
+                nbformat.validate(notebook)
+            except Exception as error:  # not JSON, not a notebook
+                reason = f"{path.name} is not a readable notebook ({type(error).__name__}: {str(error)[:300]})"
+                notes.append(f"{student}/{assignment}: {reason}; graded as unanswered")
+                if release_path.exists():
+                    nbformat.write(_blank_with_reason(release_path, reason), staged / relative)
+                continue
+            if release_path.exists():
+                released = nbformat.read(release_path, as_version=4)
+                known = {_grade_id(cell) for cell in released.cells} - {None}
+                dropped = _without_duplicate_grade_ids(notebook, known)
+                if dropped:
+                    notes.append(f"{student}/{assignment}: ignored extra or duplicated graded cells {', '.join(dropped)}")
+                restored = restore_test_cells(notebook, released)
+                if restored:
+                    notes.append(f"{student}/{assignment}: restored deleted test cells {', '.join(restored)}")
+            nbformat.write(notebook, staged / relative)
+    return notes
 
 
-def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True):
-    """nbgrader autograde for every submission (or the given ones). -> list of AutogradeFailure
+def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True, sandboxed=True):
+    """Autograde every submission (or the given ones) in the sandbox. -> (failures, notes)
 
-    A submission that cannot be graded is reported and skipped; the others carry on.
+    A submission that cannot be graded is reported and the others carry on. Raises
+    sandbox.SandboxUnavailable when bubblewrap is missing, unless sandboxed=False.
     """
-    api = nbgrader_api(course_dir)
+    if sandboxed:
+        sandbox.check_available()
+    api = nbgrader_api(course_dir, staged=True, sandboxed=sandboxed)
     jobs = [(student, assignment)
             for assignment in (assignments_ or graded_assignments(course_dir))
             for student in submitted_students(course_dir, assignment)
             if students is None or student in students]
-    failures = []
+    failures, all_notes = [], []
     with tqdm(jobs, desc="autograde", unit="notebook", disable=not progress) as bar:
         for student, assignment in bar:
             bar.set_postfix_str(f"{student}/{assignment}")
-            reason, notes = _preflight(course_dir, student, assignment)
+            notes = stage_submission(course_dir, student, assignment)
             for note in notes:
                 tqdm.write(note)
-            if reason:
-                failures.append(AutogradeFailure(student, assignment, reason))
-                continue
-            result = api.autograde(assignment, student)
+            all_notes += notes
+            try:
+                result = api.autograde(assignment, student)
+            finally:
+                shutil.rmtree(Path(course_dir) / STAGING / student / assignment, ignore_errors=True)
             if not result.get("success"):
                 failures.append(AutogradeFailure(student, assignment, (result.get("error") or "")[-2000:]))
-    return failures
+    return failures, all_notes
 
 
 def generate_feedback(course_dir=paths.COURSE_DIR, progress=True):

@@ -2,10 +2,10 @@
 
 Two inputs, two hidden units, three output units; two training examples. Every number the
 notebooks and diagrams show about it comes from :func:`worked_example`, never from typed text.
+It writes the four equations out by hand rather than calling the reference (network.py), which a
+graded kernel cannot import; the tests check that both agree.
 """
 import numpy as np
-
-from backprop_lab import network
 
 INPUT_SIZE, HIDDEN_SIZE, N_CLASSES = 2, 2, 3
 
@@ -24,7 +24,7 @@ THETA2 = np.array([[0.3, -0.5, 0.8],
 
 def thetas():
     """The toy parameters as the course's flat vector."""
-    return network.pack(THETA1, THETA2)
+    return np.concatenate([THETA1.ravel(), THETA2.ravel()])
 
 
 def worked_example():
@@ -37,11 +37,12 @@ def worked_example():
     m = X.shape[0]
     A1 = np.column_stack([np.ones(m), X])
     Z2 = A1 @ THETA1.T
-    A2 = np.column_stack([np.ones(m), network.sigmoid(Z2)])
+    hidden = 1 / (1 + np.exp(-Z2))
+    A2 = np.column_stack([np.ones(m), hidden])
     Z3 = A2 @ THETA2.T
-    A3 = network.sigmoid(Z3)
+    A3 = 1 / (1 + np.exp(-Z3))
     DELTA3 = A3 - Y
-    DELTA2 = (DELTA3 @ THETA2[:, 1:]) * network.sigmoid_gradient(Z2)
+    DELTA2 = (DELTA3 @ THETA2[:, 1:]) * hidden * (1 - hidden)
     return {
         "A1": A1, "Z2": Z2, "A2": A2, "Z3": Z3, "A3": A3,
         "DELTA3": DELTA3, "DELTA2": DELTA2,

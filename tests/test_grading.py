@@ -44,8 +44,8 @@ class Grader:
         if sample.name not in self.results:
             assignments = sorted(self.touched(sample))
             submissions.write_submissions([sample], self.course, assignments=assignments)
-            failures = grading.autograde(self.course, students=[sample.name], assignments_=assignments,
-                                         progress=False)
+            failures, _ = grading.autograde(self.course, students=[sample.name], assignments_=assignments,
+                                            progress=False)
             assert not failures, "\n".join(f"{f.student}/{f.assignment}: {f.reason}" for f in failures)
             scores = grading.scores(self.course)
             self.results[sample.name] = {part: score for assignment in assignments
@@ -117,8 +117,9 @@ def test_grades_csv_and_feedback(grader, tmp_path):
 
 
 def test_a_broken_submission_costs_only_its_own_grade(grader):
-    """Is a notebook that is not JSON reported, is a right answer whose test cell was deleted
-    still graded (the cell is put back), and does the submission graded after them get its marks?"""
+    """Is a notebook that is not JSON graded as blank with the reason in the notes and the
+    feedback, is a right answer whose test cell was deleted still graded (the cell is put back),
+    and does the submission graded after them get its marks? Nothing in submitted/ changes."""
     course = grader.course
     release = course / "release" / "02_convolution" / "02_convolution.ipynb"
     corrupt = course / "submitted" / "corrupt-json" / "02_convolution" / release.name
@@ -132,14 +133,21 @@ def test_a_broken_submission_costs_only_its_own_grade(grader):
     nbformat.write(notebook, deleted)
     submissions.write_submissions([submissions.Sample("after-them")], course, assignments=["02_convolution"])
 
-    failures = grading.autograde(course, students=["corrupt-json", "deleted-test-cell", "after-them"],
-                                 assignments_=["02_convolution"], progress=False)
-    failed = {f.student: f.reason for f in failures}
-    assert set(failed) == {"corrupt-json"}
-    assert "is not a readable notebook" in failed["corrupt-json"]
+    before = {path: path.read_bytes() for path in (course / "submitted").rglob("*.ipynb")}
+
+    failures, notes = grading.autograde(course, students=["corrupt-json", "deleted-test-cell", "after-them"],
+                                        assignments_=["02_convolution"], progress=False)
+    assert not failures
+    assert any(note.startswith("corrupt-json/02_convolution: 02_convolution.ipynb is not a readable notebook")
+               for note in notes), notes
+    assert any("deleted-test-cell/02_convolution: restored deleted test cells convolution" in n for n in notes)
     scores = grading.scores(course)
+    assert scores[("corrupt-json", "02_convolution")]["convolution"] == (0.0, 3.0)
     assert scores[("after-them", "02_convolution")]["convolution"] == (3.0, 3.0)
     assert scores[("deleted-test-cell", "02_convolution")]["convolution"] == (3.0, 3.0)
+    assert {path: path.read_bytes() for path in before} == before
+    graded = nbformat.read(course / "autograded" / "corrupt-json" / "02_convolution" / release.name, 4)
+    assert "could not be graded as submitted" in graded.cells[0].source
 
 
 def _validator(invert):

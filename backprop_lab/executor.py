@@ -1,0 +1,173 @@
+"""nbgrader's execute step, replaced: the student's cells run in a sandboxed kernel, the hidden
+checks run here in the grader.
+
+For each test cell the grader takes the instructor's version from the gradebook (never the
+student's copy), runs its visible part in the kernel (later cells may use what it defines), and
+decides the cell's score by running the hidden checks itself on the student's functions through
+`kernel.KernelFunction`. The cell then shows the visible tests and the verdict: no hidden source,
+no reference values, no traceback into hidden code. Nothing the student's code does in the
+kernel can change which checks run or how their results are judged.
+
+A cell that times out, or a kernel that dies, costs that cell: the kernel is restarted, the
+cells before it are run again, and grading goes on (at most MAX_RESTARTS times per notebook).
+"""
+import ast
+import re
+from dataclasses import dataclass
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, Integer
+
+from backprop_lab import checks
+from backprop_lab.kernel import GradingKernel, KernelFault, StudentError, fault_output
+
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
+                          re.MULTILINE | re.DOTALL)
+HIDDEN_NOTE = "# Hidden tests: run by the grader, outside this notebook."
+MAX_RESTARTS = 3
+
+
+class AuthoringError(ValueError):
+    """A hidden test block the grader cannot run as a trusted check."""
+
+
+@dataclass(frozen=True)
+class CheckCall:
+    """One hidden check: checks.<function>(<student names>..., <literal keywords>)."""
+    function: str
+    names: tuple
+    keywords: tuple  # ((name, value), ...)
+
+
+@dataclass(frozen=True)
+class TrustedTest:
+    grade_id: str
+    visible: str
+    calls: tuple
+
+
+def parse_hidden_tests(grade_id, source):
+    """The instructor's test cell -> TrustedTest. Hidden blocks may hold only imports of the
+    course's checks and calls checks.check_*(student_name, ..., keyword=literal)."""
+    hidden = "".join(HIDDEN_TESTS.findall(source))
+    visible = HIDDEN_TESTS.sub("", source).rstrip()
+    calls = []
+    for statement in ast.parse(hidden).body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name) and call.func.value.id == "checks"
+                and call.func.attr.startswith("check_") and hasattr(checks, call.func.attr)
+                and all(isinstance(arg, ast.Name) for arg in call.args)):
+            raise AuthoringError(f"test cell {grade_id}: hidden tests may only call checks.check_*(name, ..., "
+                                 f"keyword=literal); cannot run {ast.unparse(statement)!r}")
+        keywords = tuple((k.arg, ast.literal_eval(k.value)) for k in call.keywords)
+        calls.append(CheckCall(call.func.attr, tuple(arg.id for arg in call.args), keywords))
+    if not calls:
+        raise AuthoringError(f"test cell {grade_id} has no hidden checks.check_*(...) call to grade it by")
+    return TrustedTest(grade_id, visible, tuple(calls))
+
+
+def trusted_tests(db_url, notebook_id, assignment_id):
+    """{grade_id: TrustedTest} for the autograded test cells, from the instructor's source in the gradebook."""
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url) as gradebook:
+        notebook = gradebook.find_notebook(notebook_id, assignment_id)
+        solutions = {cell.name for cell in notebook.solution_cells}
+        return {cell.name: parse_hidden_tests(cell.name, gradebook.find_source_cell(
+                    cell.name, notebook_id, assignment_id).source)
+                for cell in notebook.grade_cells if cell.name not in solutions and cell.cell_type == "code"}
+
+
+def _passed(test):
+    return nbformat.v4.new_output("stream", name="stdout", text="Passed: every check of this part.\n")
+
+
+def _failed(message):
+    return nbformat.v4.new_output("error", ename="CheckFailed", evalue=message, traceback=[f"Check failed: {message}"])
+
+
+def judge(test, kernel):
+    """Run the test's hidden checks here against the student's kernel. -> error message or None"""
+    for call in test.calls:
+        try:
+            arguments = [kernel.resolve(name) for name in call.names]
+        except StudentError as error:
+            return f"{', '.join(call.names)}: {error}"
+        except KernelFault as fault:
+            return f"the notebook's kernel stopped: {fault}"
+        try:
+            getattr(checks, call.function)(*arguments, **dict(call.keywords))
+        except AssertionError as failure:
+            return str(failure)
+        except KernelFault as fault:
+            return f"the notebook's kernel stopped: {fault}"
+        except StudentError as error:
+            return str(error)
+        except Exception as error:  # a value of the wrong kind (e.g. a string where an array belongs)
+            return f"{', '.join(call.names)} could not be checked: {type(error).__name__}: {error}"
+    return None
+
+
+class TrustedExecute(NbGraderPreprocessor):
+    """Autograde's execute step with sandboxed kernels and checks run by the grader."""
+
+    sandbox = Bool(True, help="Run each submission's kernel in the bubblewrap sandbox.").tag(config=True)
+    timeout = Integer(120, help="Seconds one cell (or one check's call) may run.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        tests = trusted_tests(info["db_url"], info["notebook"], info["assignment"])
+        workdir = resources.get("metadata", {}).get("path") or "."
+        code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+        kernel, stopped, restarts, history = None, None, 0, []
+        try:
+            kernel = GradingKernel(workdir, sandboxed=self.sandbox, timeout=self.timeout)
+        except KernelFault as fault:
+            stopped = f"Not run: {fault}."
+        for cell in code_cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            test = tests.get(grade_id) if not cell.metadata.get("nbgrader", {}).get("solution") else None
+            source = test.visible if test else cell.source
+            if test:
+                cell.source = f"{test.visible}\n{HIDDEN_NOTE}" if test.visible else HIDDEN_NOTE
+            if stopped:
+                cell.outputs = [_failed(stopped) if test else fault_output(stopped)]
+                continue
+            try:
+                run = kernel.run_cell(source) if source.strip() else None
+                history.append(source)
+            except KernelFault as fault:
+                run = None
+                cell.outputs = [fault_output(f"This cell was stopped: {fault}. Cells after it ran in a new kernel.")]
+                kernel, stopped, restarts = self._recover(kernel, history, restarts)
+                if test:
+                    cell.outputs = [_failed(f"The cell was stopped: {fault}.")]
+                    continue
+            if test:
+                message = judge(test, kernel)
+                cell.outputs = [_passed(test) if message is None else _failed(message)]
+                if not kernel.alive:
+                    kernel, stopped, restarts = self._recover(kernel, history, restarts)
+            elif run is not None:
+                cell.outputs = run.outputs
+        if kernel is not None:
+            kernel.shutdown()
+        return nb, resources
+
+    def _recover(self, kernel, history, restarts):
+        """A new kernel with the cells that ran before. -> (kernel, reason to stop or None, restarts)"""
+        restarts += 1
+        if restarts > MAX_RESTARTS:
+            kernel.shutdown()
+            return kernel, f"Not run: the kernel had to be restarted more than {MAX_RESTARTS} times", restarts
+        try:
+            kernel.restart()
+            for source in history:
+                kernel.run_cell(source)
+        except KernelFault as fault:
+            kernel.shutdown()
+            return kernel, f"Not run: the kernel stopped again while re-running the cells before ({fault})", restarts
+        return kernel, None, restarts

@@ -1,0 +1,294 @@
+"""A graded submission's kernel, seen from the trusted grader: run cells, ask for plain results.
+
+The kernel runs in the sandbox (sandbox.py) unless the instructor grades without isolation.
+Everything that comes back from it is treated as untrusted data: outputs are capped in size,
+results are decoded without pickle into numbers, strings and numeric arrays only.
+"""
+import base64
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from backprop_lab import sandbox
+
+RESULT_MIME = "application/x-backprop-lab+json"
+PROBE_SOURCE = (Path(__file__).with_name("probe.py")).read_text()
+MAX_CELL_OUTPUT = 1 << 20        # characters of text per cell, the rest is cut
+MAX_RESULT = 256 << 20           # bytes of one result message
+START_TIMEOUT = 60
+INTERRUPT_GRACE = 5              # seconds a kernel gets to stop after an interrupt before it is killed
+
+
+class KernelFault(RuntimeError):
+    """The kernel did not answer: timeout, death, or killed by a limit. It has been stopped."""
+
+
+class StudentError(Exception):
+    """The student's function raised; carries the exception's name and message."""
+
+
+class FigureImages(list):
+    """The image arrays of a Figure the student's function returned."""
+
+
+@dataclass
+class CellRun:
+    outputs: list = field(default_factory=list)
+    error: str = None  # ename of the student's exception, if the cell raised
+
+
+def _error_output(ename, evalue):
+    import nbformat
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def fault_output(message):
+    return _error_output("GradingStopped", message)
+
+
+def _decode(node, size):
+    """Untrusted JSON from the kernel -> plain Python values and numeric arrays."""
+    if isinstance(node, dict):
+        if "__ndarray__" in node:
+            raw = base64.b64decode(node["__ndarray__"], validate=True)
+            array = np.load(io.BytesIO(raw), allow_pickle=False)
+            if array.dtype.kind not in "biuf":
+                raise ValueError(f"unexpected array type {array.dtype}")
+            return array
+        if "__tuple__" in node:
+            return tuple(_decode(item, size) for item in node["__tuple__"])
+        if "__figure__" in node:
+            return FigureImages(_decode(item, size) for item in node["__figure__"])
+        if "__unsupported__" in node:
+            return Unsupported(str(node["__unsupported__"]))
+        raise ValueError("unexpected object")
+    if isinstance(node, list):
+        return [_decode(item, size) for item in node]
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    raise ValueError("unexpected value")
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A value of a type the grader does not read (its type name only)."""
+    type_name: str
+
+
+def _encode(value):
+    if isinstance(value, np.ndarray):
+        buffer = io.BytesIO()
+        np.save(buffer, value, allow_pickle=False)
+        return {"__ndarray__": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(item) for item in value]}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+class GradingKernel:
+    """One kernel for one submission folder. sandboxed=False runs ipykernel without isolation."""
+
+    def __init__(self, workdir, sandboxed=True, timeout=120):
+        self.workdir = str(Path(workdir).resolve())
+        self.sandboxed = sandboxed
+        self.timeout = timeout
+        self.km = self.kc = self._connection_dir = None
+        self.start()
+
+    # -- life cycle
+    def start(self):
+        from jupyter_client import KernelManager
+        self._connection_dir = tempfile.mkdtemp(prefix="backprop-lab-kernel-")
+        if self.sandboxed:
+            sandbox.install_kernelspec()
+            self.km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
+                                    connection_file=os.path.join(self._connection_dir, "kernel.json"),
+                                    ip=os.path.join(self._connection_dir, "socket"))
+        else:
+            self.km = KernelManager(kernel_name="python3",
+                                    connection_file=os.path.join(self._connection_dir, "kernel.json"))
+        self.km.start_kernel(cwd=self.workdir, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=START_TIMEOUT)
+        except RuntimeError as error:
+            self.shutdown()
+            raise KernelFault(f"the kernel did not start ({error})") from None
+
+    def shutdown(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # already dead: nothing left to stop
+                pass
+            self.km.cleanup_resources()
+        if self._connection_dir:
+            shutil.rmtree(self._connection_dir, ignore_errors=True)
+        if self.sandboxed:
+            sandbox.give_back(self.workdir)
+        self.km = self.kc = self._connection_dir = None
+
+    def restart(self):
+        self.shutdown()
+        self.start()
+
+    @property
+    def alive(self):
+        return self.km is not None and self.km.is_alive()
+
+    # -- execution
+    def _stop(self, why):
+        """Stop a kernel that timed out or died. -> the KernelFault to raise"""
+        self.shutdown()
+        return KernelFault(why)
+
+    def execute(self, code, timeout=None, on_message=None, store_history=True):
+        """Run code; pass each iopub message for it to on_message. -> execute_reply content
+
+        Raises KernelFault (after stopping the kernel) on timeout or death.
+        """
+        timeout = self.timeout if timeout is None else timeout
+        msg_id = self.kc.execute(code, store_history=store_history, allow_stdin=False, stop_on_error=False)
+        deadline = time.monotonic() + timeout
+        interrupted_at = None
+        idle = False
+        while not idle:
+            now = time.monotonic()
+            if interrupted_at is None and now > deadline:
+                self.km.interrupt_kernel()
+                interrupted_at = now
+            if interrupted_at is not None and now > interrupted_at + INTERRUPT_GRACE:
+                raise self._stop(f"it ran longer than the {timeout:g} s time limit and ignored the interrupt")
+            try:
+                message = self.kc.get_iopub_msg(timeout=0.2)
+            except Exception:  # queue.Empty: nothing yet
+                if not self.km.is_alive():
+                    raise self._stop("the kernel died (os._exit, a crash, or a memory or CPU limit)") from None
+                continue
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                idle = True
+            elif on_message is not None:
+                on_message(message)
+        try:
+            reply = self.kc.get_shell_msg(timeout=INTERRUPT_GRACE)
+        except Exception:
+            raise self._stop("the kernel stopped answering") from None
+        if interrupted_at is not None:
+            return {"status": "error", "ename": "TimeoutError",
+                    "evalue": f"stopped after the {timeout:g} s time limit"}
+        return reply["content"]
+
+    def run_cell(self, source, timeout=None):
+        """Run a notebook cell. -> CellRun with its outputs (text capped)."""
+        import nbformat
+        run = CellRun()
+        budget = [MAX_CELL_OUTPUT]
+
+        def collect(message):
+            kind = message["msg_type"]
+            if kind == "clear_output":
+                run.outputs.clear()
+                return
+            if kind not in ("stream", "display_data", "execute_result", "error"):
+                return
+            size = len(json.dumps(message["content"]))
+            if size > budget[0]:
+                if budget[0] > 0:
+                    run.outputs.append(nbformat.v4.new_output(
+                        "stream", name="stdout", text="\n[output cut: more than 1 MB]\n"))
+                budget[0] = 0
+                return
+            budget[0] -= size
+            run.outputs.append(nbformat.v4.output_from_msg(message))
+
+        reply = self.execute(source, timeout, collect)
+        if reply.get("status") == "error":
+            run.error = reply.get("ename", "Error")
+            if not any(o.output_type == "error" for o in run.outputs):
+                run.outputs.append(_error_output(run.error, reply.get("evalue", "")))
+        return run
+
+    def _request(self, request, timeout=None):
+        # The request goes through a file in the kernel's socket folder: inputs of several MB
+        # would make a slow cell to parse.
+        request_file = os.path.join(self._connection_dir, "request.json")
+        with open(request_file, "w") as handle:
+            json.dump(dict(request, mime=RESULT_MIME), handle)
+        code = (f"{PROBE_SOURCE}\nwith open({request_file!r}) as _backprop_lab_request:\n"
+                "    _backprop_lab_probe(globals(), _backprop_lab_request.read())\n"
+                "del _backprop_lab_probe, _backprop_lab_request\n")
+        replies = []
+
+        def collect(message):
+            data = message["content"].get("data", {}) if message["msg_type"] == "display_data" else {}
+            if RESULT_MIME in data:
+                replies.append(data[RESULT_MIME])
+
+        self.execute(code, timeout, collect, store_history=False)
+        if not replies or not isinstance(replies[-1], str) or len(replies[-1]) > MAX_RESULT:
+            raise StudentError("the notebook's kernel returned no readable result")
+        try:
+            reply = json.loads(replies[-1])
+            if "error" in reply:
+                ename, evalue = reply["error"]
+                raise StudentError(f"{ename}: {evalue}")
+            return {key: _decode(value, MAX_RESULT) for key, value in reply.items()}
+        except StudentError:
+            raise
+        except Exception as error:
+            raise StudentError(f"the notebook's kernel returned an unreadable result ({error})") from None
+
+    def resolve(self, name):
+        """The student's variable: a KernelFunction if it is callable, else its plain value."""
+        reply = self._request({"kind": "resolve", "name": name})
+        if reply.get("callable"):
+            return KernelFunction(self, name)
+        return reply["value"]
+
+    def call(self, name, args, kwargs, timeout=None):
+        """name(*args, **kwargs) in the kernel. -> (result, the args as the function left them)"""
+        reply = self._request({"kind": "call", "name": name, "args": _encode(list(args)),
+                               "kwargs": _encode(dict(kwargs))}, timeout)
+        return reply["value"], reply.get("args") or []
+
+
+class KernelFunction:
+    """A student's function, called in their kernel: behaves like the function for the checks.
+
+    Array arguments the function modified in the kernel are modified here too, so that the
+    checks can tell a function that writes into its inputs.
+    """
+
+    def __init__(self, kernel, name):
+        self.kernel, self.name = kernel, name
+
+    def __call__(self, *args, **kwargs):
+        result, after = self.kernel.call(self.name, args, kwargs)
+        for original, changed in zip(args, after):
+            if isinstance(original, np.ndarray) and isinstance(changed, np.ndarray) \
+                    and changed.shape == original.shape:
+                original[...] = changed
+        if isinstance(result, Unsupported):
+            raise StudentError(f"{self.name} returned a {result.type_name}, which is not a number or an array")
+        return result
+
+    def __repr__(self):
+        return f"<{self.name} in the graded kernel>"

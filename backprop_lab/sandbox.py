@@ -1,0 +1,226 @@
+"""The grading sandbox: each submission's kernel runs under bubblewrap (Debian package `bubblewrap`).
+
+The kernel sees its own submission folder (read-write), Python and the course's packages and
+data (read-only), a private /tmp and nothing else: not source/, not the gradebook, not other
+students, not the grader's home or environment. It has no network, runs as an unprivileged
+user with limits on memory, CPU time, processes, file size and open files, and everything it
+starts dies with it. The grader talks to it through Unix sockets in a private folder (Jupyter's
+``ipc`` transport), since the kernel has no network at all, not even loopback.
+
+The kernelspec ``backprop-lab-sandbox`` (installed into this Python's prefix) runs this module,
+which sets the limits and replaces itself with bwrap running ``ipykernel_launcher``.
+"""
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+KERNEL_NAME = "backprop-lab-sandbox"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The only course modules a graded kernel can import: plotting and data helpers. The reference
+# implementation (network.py), the hidden checks and the grader stay outside.
+KERNEL_MODULES = ("__init__.py", "paths.py", "course.py", "toy.py")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
+                "/etc/fonts", "/etc/mime.types", "/etc/alternatives")
+INSTALL_HINT = ("Install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; `make setup` does it "
+                "when run as root), or grade without isolation with --unsafe-no-sandbox, only for code you trust.")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one graded kernel may use. Threads count as processes."""
+    memory_bytes: int = 4 << 30
+    cpu_seconds: int = 900
+    processes: int = 64
+    file_bytes: int = 64 << 20
+    open_files: int = 256
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading would run student code without isolation."""
+
+
+def bwrap():
+    return shutil.which("bwrap")
+
+
+def check_available():
+    """Raise SandboxUnavailable unless bubblewrap is installed and can create a sandbox here."""
+    path = bwrap()
+    if path is None:
+        raise SandboxUnavailable(f"Grading runs every submission in a sandbox, but bubblewrap (bwrap) is not "
+                                 f"installed. {INSTALL_HINT}")
+    trial = subprocess.run([path, *_unshare_options(), "--ro-bind", "/", "/", "true"],
+                           capture_output=True, text=True)
+    if trial.returncode != 0:
+        raise SandboxUnavailable(f"bubblewrap cannot create a sandbox on this machine ({trial.stderr.strip()}); "
+                                 "it needs user namespaces or root. " + INSTALL_HINT)
+
+
+def kernelspec_dir(prefix=sys.prefix):
+    return Path(prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+
+
+def install_kernelspec(prefix=sys.prefix):
+    """Write (or refresh) the sandbox kernelspec for this Python. -> its folder"""
+    spec = {
+        "argv": [sys.executable, "-m", "backprop_lab.sandbox", "{connection_file}"],
+        "display_name": "Python 3 (Backprop Lab grading sandbox)",
+        "language": "python",
+        "interrupt_mode": "message",  # the kernel is in its own PID namespace: signals cannot reach it
+        "metadata": {"debugger": False},
+    }
+    folder = kernelspec_dir(prefix)
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(spec, indent=1) + "\n"
+    if not (folder / "kernel.json").exists() or (folder / "kernel.json").read_text() != text:
+        (folder / "kernel.json").write_text(text)
+    return folder
+
+
+def sandbox_uid(connection_file):
+    """An unprivileged user id of its own for each kernel (when the grader is root), so that the
+    process limit of one kernel is not shared with another graded beside it."""
+    return 200_000 + zlib.crc32(str(connection_file).encode()) % 60_000
+
+
+def _unshare_options():
+    if os.geteuid() == 0:  # root: no user namespace; the kernel drops to its own uid instead
+        return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    return ["--unshare-all", "--uid", "65534", "--gid", "65534"]
+
+
+def _read_only(paths):
+    """--ro-bind options for the existing paths, symlinks kept as symlinks."""
+    options, seen = [], set()
+    for path in paths:
+        path = str(path)
+        if path in seen or not os.path.lexists(path):
+            continue
+        seen.add(path)
+        if os.path.islink(path) and os.path.dirname(path) == "/":  # /lib -> usr/lib on merged-/usr systems
+            options += ["--symlink", os.readlink(path), path]
+        else:
+            options += ["--ro-bind", path, path]
+    return options
+
+
+def _parent_dirs(mounted):
+    """--dir options for the folders above the mount points, readable by the kernel's user
+    (bwrap would make them root-only)."""
+    parents = {str(parent) for path in mounted for parent in Path(path).parents if str(parent) != "/"}
+    parents -= {os.path.abspath(path) for path in mounted}
+    options = []
+    for parent in sorted(parents, key=lambda p: (p.count("/"), p)):
+        if not any(parent == d or parent.startswith(d + "/") for d in SYSTEM_DIRS):
+            options += ["--perms", "0755", "--dir", parent]
+    return options
+
+
+def _kernel_environment(home):
+    from backprop_lab import paths
+    environment = {
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": home, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+        "MPLCONFIGDIR": f"{home}/.matplotlib", "IPYTHONDIR": f"{home}/.ipython",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "BACKPROP_LAB_DATA_DIR": str(paths.DATA), "BACKPROP_LAB_IMAGES_DIR": str(paths.IMAGES),
+    }
+    return [option for name, value in environment.items() for option in ("--setenv", name, value)]
+
+
+def bwrap_command(connection_file, workdir, uid=None):
+    """The bwrap command line that runs ipykernel for connection_file with workdir as its only
+    writable folder. uid: the user to run as (when the grader is root)."""
+    from backprop_lab import paths
+    connection_dir = os.path.dirname(os.path.abspath(connection_file))
+    python_dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    course_dirs = tuple(sorted(python_dirs)) + (str(paths.DATA), str(paths.IMAGES))
+    mounted = SYSTEM_FILES + course_dirs + (str(PACKAGE_DIR), connection_dir, workdir)
+    command = [bwrap(), "--die-with-parent", "--new-session", *_unshare_options(), "--clearenv",
+               "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+               *_read_only(SYSTEM_DIRS), *_parent_dirs(mounted), *_read_only(SYSTEM_FILES + course_dirs),
+               # Hide the course package but for the kernel's modules, wherever it is installed.
+               "--tmpfs", str(PACKAGE_DIR)]
+    for module in KERNEL_MODULES:
+        command += ["--ro-bind", str(PACKAGE_DIR / module), str(PACKAGE_DIR / module)]
+    command += ["--ro-bind", os.path.join(connection_dir, "passwd"), "/etc/passwd",
+                "--bind", connection_dir, connection_dir,
+                "--bind", workdir, workdir, "--chdir", workdir, "--perms", "0777", "--dir", "/tmp/home",
+                *_kernel_environment("/tmp/home"), "--"]
+    if uid is not None:
+        command[-1:-1] = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # for setpriv only
+        command += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    return command + [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+
+
+def _set_limits(limits, uid):
+    def limit(kind, value):
+        resource.setrlimit(kind, (value, value))
+    limit(resource.RLIMIT_AS, limits.memory_bytes)
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    limit(resource.RLIMIT_FSIZE, limits.file_bytes)
+    limit(resource.RLIMIT_NOFILE, limits.open_files)
+    limit(resource.RLIMIT_CORE, 0)
+    processes = limits.processes
+    if uid is None:  # the grader's own uid: the limit counts its other processes too
+        processes += sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == os.getuid())
+    limit(resource.RLIMIT_NPROC, processes)
+
+
+def _owner(path):
+    try:
+        return path.stat().st_uid
+    except OSError:
+        return None
+
+
+def _hand_over(workdir, connection_file, uid):
+    """Give the kernel's user its submission folder and its sockets' folder, and a passwd entry."""
+    connection_dir = os.path.dirname(os.path.abspath(connection_file))
+    name, shown_uid = ("student", uid) if uid is not None else ("student", 65534)
+    Path(connection_dir, "passwd").write_text(f"{name}:x:{shown_uid}:{shown_uid}::/tmp/home:/usr/sbin/nologin\n")
+    if uid is None:
+        return
+    for folder in (workdir, connection_dir):
+        os.chown(folder, uid, uid)
+        for root, dirs, files in os.walk(folder):
+            for entry in dirs + files:
+                os.lchown(os.path.join(root, entry), uid, uid)
+
+
+def give_back(workdir):
+    """Return a graded submission folder to the grader's user (the kernel ran as another)."""
+    if os.geteuid() != 0:
+        return
+    for root, dirs, files in os.walk(workdir):
+        os.lchown(root, 0, 0)
+        for entry in dirs + files:
+            os.lchown(os.path.join(root, entry), 0, 0)
+
+
+def main(argv=None):
+    """Kernel launcher (the kernelspec's argv): limits, then exec bwrap."""
+    argv = sys.argv[1:] if argv is None else argv
+    connection_file, extra = argv[0], argv[1:]
+    if bwrap() is None:
+        sys.exit(f"backprop-lab-sandbox: {INSTALL_HINT}")
+    workdir = os.getcwd()
+    uid = sandbox_uid(connection_file) if os.geteuid() == 0 else None
+    _hand_over(workdir, connection_file, uid)
+    _set_limits(Limits(), uid)
+    command = bwrap_command(connection_file, workdir, uid) + extra
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # ipykernel's terminal banner; cell output goes over the sockets
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()
