@@ -87,6 +87,12 @@ def build_notebook(py_file, images_dir=paths.IMAGES):
                 raise NotebookSourceError(f"{where}: a {kind} cell needs a unique grade_id, got {grade_id!r}")
             if kind == "tests" and not (isinstance(points, (int, float)) and points > 0):
                 raise NotebookSourceError(f"{where}: tests cell {grade_id} needs points > 0")
+            if kind == "tests":  # the grader runs hidden tests itself: they must be trusted check calls
+                from backprop_lab.executor import AuthoringError, parse_hidden_tests
+                try:
+                    parse_hidden_tests(grade_id, cell.source)
+                except (AuthoringError, SyntaxError, ValueError) as error:
+                    raise NotebookSourceError(f"{where}: {error}") from None
             seen.add(grade_id)
         # Only nbgrader's metadata survives: jupytext's layout hints would churn the diffs.
         cell.metadata = {"nbgrader": nbgrader_metadata(kind, grade_id, points)} if kind else {}

@@ -45,9 +45,10 @@ class TrustedTest:
     grade_id: str
     visible: str
     calls: tuple
+    points: float = 0.0
 
 
-def parse_hidden_tests(grade_id, source):
+def parse_hidden_tests(grade_id, source, points=0.0):
     """The instructor's test cell -> TrustedTest. Hidden blocks may hold only imports of the
     course's checks and calls checks.check_*(student_name, ..., keyword=literal)."""
     hidden = "".join(HIDDEN_TESTS.findall(source))
@@ -67,7 +68,7 @@ def parse_hidden_tests(grade_id, source):
         calls.append(CheckCall(call.func.attr, tuple(arg.id for arg in call.args), keywords))
     if not calls:
         raise AuthoringError(f"test cell {grade_id} has no hidden checks.check_*(...) call to grade it by")
-    return TrustedTest(grade_id, visible, tuple(calls))
+    return TrustedTest(grade_id, visible, tuple(calls), float(points))
 
 
 def trusted_tests(db_url, notebook_id, assignment_id):
@@ -77,11 +78,11 @@ def trusted_tests(db_url, notebook_id, assignment_id):
         notebook = gradebook.find_notebook(notebook_id, assignment_id)
         solutions = {cell.name for cell in notebook.solution_cells}
         return {cell.name: parse_hidden_tests(cell.name, gradebook.find_source_cell(
-                    cell.name, notebook_id, assignment_id).source)
+                    cell.name, notebook_id, assignment_id).source, cell.max_score)
                 for cell in notebook.grade_cells if cell.name not in solutions and cell.cell_type == "code"}
 
 
-def _passed(test):
+def _passed():
     return nbformat.v4.new_output("stream", name="stdout", text="Passed: every check of this part.\n")
 
 
@@ -127,11 +128,16 @@ class TrustedExecute(NbGraderPreprocessor):
             kernel = GradingKernel(workdir, sandboxed=self.sandbox, timeout=self.timeout)
         except KernelFault as fault:
             stopped = f"Not run: {fault}."
+        judged = set()
         for cell in code_cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            test = tests.get(grade_id) if not cell.metadata.get("nbgrader", {}).get("solution") else None
+            test = tests.get(grade_id) if grade_id not in judged else None
+            if grade_id in judged:  # a copy of a test cell: plain code, graded nowhere
+                del cell.metadata["nbgrader"]
             source = test.visible if test else cell.source
             if test:
+                judged.add(grade_id)
+                cell.metadata["nbgrader"].update(grade=True, solution=False, points=test.points)
                 cell.source = f"{test.visible}\n{HIDDEN_NOTE}" if test.visible else HIDDEN_NOTE
             if stopped:
                 cell.outputs = [_failed(stopped) if test else fault_output(stopped)]
@@ -148,7 +154,7 @@ class TrustedExecute(NbGraderPreprocessor):
                     continue
             if test:
                 message = judge(test, kernel)
-                cell.outputs = [_passed(test) if message is None else _failed(message)]
+                cell.outputs = [_passed() if message is None else _failed(message)]
                 if not kernel.alive:
                     kernel, stopped, restarts = self._recover(kernel, history, restarts)
             elif run is not None:

@@ -28,11 +28,12 @@ warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session"
 STAGING = Path(".grading") / "submitted"  # checked copies of submissions, what nbgrader grades
 
 
-def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True):
+def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True, timeout=None):
     """NbGraderAPI configured by the course's nbgrader_config.py, rooted at course_dir.
 
     staged: autograde the checked copies in .grading/submitted/ instead of submitted/.
     sandboxed=False runs kernels without isolation (the checks stay in the grader).
+    timeout: seconds a cell may run, instead of nbgrader_config.py's.
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -45,6 +46,8 @@ def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True):
     if staged:
         config.CourseDirectory.submitted_directory = str(STAGING)
     config.TrustedExecute.sandbox = sandboxed
+    if timeout is not None:
+        config.TrustedExecute.timeout = timeout
     # The kernels must find the course's data and images wherever course_dir is.
     os.environ.setdefault("BACKPROP_LAB_DATA_DIR", str(paths.DATA))
     os.environ.setdefault("BACKPROP_LAB_IMAGES_DIR", str(paths.IMAGES))
@@ -137,17 +140,33 @@ def _blank_with_reason(release_path, reason):
     return notebook
 
 
-def _without_duplicate_grade_ids(notebook, known):
-    """Keep the first cell of each graded id; later copies (and ids the course does not have)
-    become plain cells. -> the grade ids dropped"""
+def normalise_graded_cells(notebook, released):
+    """Give the first cell of each graded id the release's cell type and nbgrader metadata
+    (points, flags); later copies, and ids the release does not have, become plain cells.
+    -> the grade ids dropped"""
+    import copy
+    originals = {_grade_id(cell): cell for cell in released.cells if _grade_id(cell)}
     seen, dropped = set(), []
     for cell in notebook.cells:
         grade_id = _grade_id(cell)
+        if grade_id is None and "nbgrader" in cell.metadata:
+            del cell.metadata["nbgrader"]
         if grade_id is None:
             continue
-        if grade_id in seen or grade_id not in known:
+        if grade_id in seen or grade_id not in originals:
             del cell.metadata["nbgrader"]
             dropped.append(grade_id)
+        else:
+            original = originals[grade_id]
+            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+            if cell.cell_type != original.cell_type:
+                cell.cell_type = original.cell_type
+                cell.source = original.source
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count = [], None
+                else:
+                    cell.pop("outputs", None)
+                    cell.pop("execution_count", None)
         seen.add(grade_id)
     return dropped
 
@@ -156,8 +175,9 @@ def stage_submission(course_dir, student, assignment):
     """Copy submitted/STUDENT/ASSIGNMENT into .grading/submitted/ as nbgrader should see it.
 
     Only regular files are copied (a symlink could point at the gradebook or the solutions);
-    a notebook that cannot be read is replaced by the blank release that says why; deleted test
-    cells are put back and duplicated ones dropped. submitted/ itself is never changed.
+    a notebook that cannot be read is replaced by the blank release that says why; graded cells
+    get the release's metadata back, deleted test cells are put back and duplicated ones dropped.
+    submitted/ itself is never changed.
     -> notes for the instructor
     """
     import nbformat
@@ -172,7 +192,11 @@ def stage_submission(course_dir, student, assignment):
     for path in sorted(original.rglob("*")):
         relative = path.relative_to(original)
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            notes.append(f"{student}/{assignment}: skipped {relative} (a link or special file, not a regular file)")
+            reason = f"{relative} is a link or a special file, not a regular file"
+            notes.append(f"{student}/{assignment}: skipped {relative} ({reason[len(str(relative)) + 1:]})")
+            release_path = course_dir / "release" / assignment / path.name
+            if path.suffix == ".ipynb" and path.parent == original and release_path.exists():
+                nbformat.write(_blank_with_reason(release_path, reason), staged / relative)
         elif path.is_dir():
             (staged / relative).mkdir(parents=True, exist_ok=True)
         elif any(parent.is_symlink() for parent in path.parents if original in parent.parents):
@@ -192,8 +216,7 @@ def stage_submission(course_dir, student, assignment):
                 continue
             if release_path.exists():
                 released = nbformat.read(release_path, as_version=4)
-                known = {_grade_id(cell) for cell in released.cells} - {None}
-                dropped = _without_duplicate_grade_ids(notebook, known)
+                dropped = normalise_graded_cells(notebook, released)
                 if dropped:
                     notes.append(f"{student}/{assignment}: ignored extra or duplicated graded cells {', '.join(dropped)}")
                 restored = restore_test_cells(notebook, released)
@@ -203,7 +226,8 @@ def stage_submission(course_dir, student, assignment):
     return notes
 
 
-def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True, sandboxed=True):
+def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True, sandboxed=True,
+              timeout=None):
     """Autograde every submission (or the given ones) in the sandbox. -> (failures, notes)
 
     A submission that cannot be graded is reported and the others carry on. Raises
@@ -211,7 +235,7 @@ def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, pro
     """
     if sandboxed:
         sandbox.check_available()
-    api = nbgrader_api(course_dir, staged=True, sandboxed=sandboxed)
+    api = nbgrader_api(course_dir, staged=True, sandboxed=sandboxed, timeout=timeout)
     jobs = [(student, assignment)
             for assignment in (assignments_ or graded_assignments(course_dir))
             for student in submitted_students(course_dir, assignment)
@@ -220,12 +244,14 @@ def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, pro
     with tqdm(jobs, desc="autograde", unit="notebook", disable=not progress) as bar:
         for student, assignment in bar:
             bar.set_postfix_str(f"{student}/{assignment}")
-            notes = stage_submission(course_dir, student, assignment)
-            for note in notes:
-                tqdm.write(note)
-            all_notes += notes
             try:
+                notes = stage_submission(course_dir, student, assignment)
+                for note in notes:
+                    tqdm.write(note)
+                all_notes += notes
                 result = api.autograde(assignment, student)
+            except OSError as error:  # e.g. an unreadable file in the submission
+                result = {"success": False, "error": f"could not stage the submission: {error}"}
             finally:
                 shutil.rmtree(Path(course_dir) / STAGING / student / assignment, ignore_errors=True)
             if not result.get("success"):
@@ -233,14 +259,15 @@ def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, pro
     return failures, all_notes
 
 
-def generate_feedback(course_dir=paths.COURSE_DIR, progress=True):
+def generate_feedback(course_dir=paths.COURSE_DIR, progress=True, students=None):
     """HTML feedback for every autograded submission: feedback/STUDENT/ASSIGNMENT/*.html.
 
     -> list of AutogradeFailure for the submissions whose feedback could not be made.
     """
     api = nbgrader_api(course_dir)
     autograded = Path(course_dir) / "autograded"
-    jobs = sorted((s.parent.name, s.name) for s in autograded.glob("*/*") if s.is_dir())
+    jobs = sorted((s.parent.name, s.name) for s in autograded.glob("*/*")
+                  if s.is_dir() and (students is None or s.parent.name in students))
     failures = []
     for student, assignment in tqdm(jobs, desc="feedback", unit="notebook", disable=not progress):
         result = api.generate_feedback(assignment, student)

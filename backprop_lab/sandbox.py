@@ -35,7 +35,7 @@ INSTALL_HINT = ("Install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubble
 @dataclass(frozen=True)
 class Limits:
     """What one graded kernel may use. Threads count as processes."""
-    memory_bytes: int = 4 << 30
+    memory_bytes: int = 3 << 30  # address space; a graded kernel peaks at 1.3 GB
     cpu_seconds: int = 900
     processes: int = 64
     file_bytes: int = 64 << 20

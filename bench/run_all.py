@@ -13,6 +13,7 @@ from pathlib import Path
 import bench_autograde
 import bench_cost_gradient
 import bench_gradient_check
+import bench_sandbox
 import bench_training
 from _common import cpu_seconds, machine_info, others_share
 
@@ -65,6 +66,9 @@ def main(argv=None):
     print(sections["cost_gradient"], flush=True)
     sections["autograde"] = bench_autograde.run(submissions_per_notebook=2 if args.quick else 4)
     print(sections["autograde"], flush=True)
+    sections["sandbox"] = bench_sandbox.run(submissions_per_notebook=2 if args.quick else 4,
+                                            kernel_starts=2 if args.quick else 5)
+    print(sections["sandbox"], flush=True)
     wall = time.monotonic() - started
     share = others_share(start, cpu_seconds(), wall)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())

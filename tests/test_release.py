@@ -102,7 +102,8 @@ def test_duplicate_grade_id_is_refused(tmp_path):
 
 def test_tests_cell_without_points_is_refused(tmp_path):
     """Does a tests cell without points stop the build?"""
-    path = _write(tmp_path, '# %% nbgrader="tests" grade_id="t"\nassert True\n')
+    path = _write(tmp_path, '# %% nbgrader="tests" grade_id="t"\n### BEGIN HIDDEN TESTS\n'
+                            'checks.check_convolution(convolve2d)\n### END HIDDEN TESTS\n')
     with pytest.raises(build.NotebookSourceError, match="points"):
         build.build_notebook(path)
 
@@ -112,3 +113,26 @@ def test_missing_image_is_refused(tmp_path):
     path = _write(tmp_path, "# %% [markdown]\n# ![x](../images/nothing.png)\n")
     with pytest.raises(build.NotebookSourceError, match="make figures"):
         build.build_notebook(path, images_dir=tmp_path)
+
+
+@pytest.mark.parametrize("hidden, message", [
+    ("assert nnCostFunction(0) == 1", "may only call checks.check_"),
+    ("checks.check_cost(nnCostFunction(1), regularised=False)", "may only call checks.check_"),
+    ("checks.check_nothing(nnCostFunction)", "may only call checks.check_"),
+    ("checks.check_cost(nnCostFunction, regularised=lambda_)", "malformed node"),
+    ("from backprop_lab import checks", "no hidden checks"),
+])
+def test_hidden_tests_must_be_trusted_check_calls(tmp_path, hidden, message):
+    """Does the build refuse hidden tests the grader could not run as its own checks (any code
+    other than checks.check_*(student names, keyword=literal))?"""
+    path = _write(tmp_path, f'# %% nbgrader="tests" grade_id="t" points=1\nassert True\n'
+                            f'### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS\n')
+    with pytest.raises(build.NotebookSourceError, match=message):
+        build.build_notebook(path)
+
+
+def test_a_tests_cell_must_have_hidden_checks(tmp_path):
+    """Is a tests cell with only visible asserts refused (the grader would have nothing to judge by)?"""
+    path = _write(tmp_path, '# %% nbgrader="tests" grade_id="t" points=1\nassert True\n')
+    with pytest.raises(build.NotebookSourceError, match="no hidden checks"):
+        build.build_notebook(path)

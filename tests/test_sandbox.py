@@ -1,0 +1,78 @@
+"""The sandbox's pieces: refusing to grade without it, the kernel it builds, what the grader accepts back."""
+import base64
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from backprop_lab import cli, grading, kernel, sandbox
+
+
+def test_grading_refuses_without_bubblewrap(course, monkeypatch):
+    """With bwrap missing, does autograde refuse with what to install and how to override?"""
+    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
+    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap.*--unsafe-no-sandbox"):
+        grading.autograde(course, progress=False)
+
+
+def test_cli_says_why_it_refused(monkeypatch, capsys):
+    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["autograde"])
+    assert stop.value.code == 1
+    assert "autograde: refused" in capsys.readouterr().err
+
+
+def test_sandboxed_kernel_is_isolated(tmp_path, monkeypatch):
+    """Does a sandboxed kernel run as another user, without network, without the grader's
+    environment, and see only its folder of the course (not the reference or the checks)?"""
+    (tmp_path / "mine.txt").write_text("mine")
+    monkeypatch.setenv("BACKPROP_LAB_TEST_SECRET", "grader only")
+    probe = kernel.GradingKernel(tmp_path, sandboxed=True, timeout=60)
+    try:
+        run = probe.run_cell(
+            "import os, socket, importlib.util\n"
+            "print('uid', os.getuid())\n"
+            "print('files', sorted(os.listdir('.')))\n"
+            "print('env', sorted(os.environ))\n"
+            "print('network', importlib.util.find_spec('backprop_lab.network'))\n"
+            "print('checks', importlib.util.find_spec('backprop_lab.checks'))\n"
+            "print('course', importlib.util.find_spec('backprop_lab.course') is not None)\n"
+            "try:\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\nexcept OSError as e:\n"
+            "    print('connect', type(e).__name__)\n"
+            "print('interfaces', socket.if_nameindex())\n")
+    finally:
+        probe.shutdown()
+    text = "".join(output.get("text", "") for output in run.outputs)
+    assert "files ['mine.txt']" in text
+    assert "network None" in text and "checks None" in text and "course True" in text
+    assert "connect " in text and "eth" not in text.split("interfaces")[1]
+    assert "'HOME'" in text and "BACKPROP_LAB_TEST_SECRET" not in text
+    if sandbox.os.geteuid() == 0:
+        assert "uid 0\n" not in text
+    assert (tmp_path / "mine.txt").stat().st_uid == sandbox.os.geteuid()  # handed back after grading
+
+
+def _npy(array, allow_pickle=False):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return {"__ndarray__": base64.b64encode(buffer.getvalue()).decode()}
+
+
+def test_grader_reads_plain_data_only():
+    """Does the grader decode numbers and numeric arrays, and refuse pickles and object arrays?"""
+    assert np.array_equal(kernel._decode(_npy(np.arange(3.0)), 0), np.arange(3.0))
+    assert kernel._decode({"__tuple__": [1, 2.5, "x", None]}, 0) == (1, 2.5, "x", None)
+    with pytest.raises(ValueError):
+        kernel._decode(_npy(np.array([object()], dtype=object), allow_pickle=True), 0)
+    with pytest.raises(ValueError):
+        kernel._decode({"__class__": "os.system"}, 0)
+
+
+def test_launcher_refuses_without_bubblewrap(tmp_path):
+    """Is the kernelspec's launcher itself unable to start a kernel unsandboxed?"""
+    result = subprocess.run([sys.executable, "-m", "backprop_lab.sandbox", str(tmp_path / "kernel.json")],
+                            env={"PATH": "/nonexistent"}, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode != 0 and "bubblewrap" in result.stderr
