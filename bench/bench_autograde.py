@@ -2,7 +2,9 @@
 does) against one `nbgrader autograde` command per submission.
 
 Both grade the same copies of the instructor solution in a throw-away course directory built
-from notebooks/; the difference is the command's start-up (Python, traitlets, the gradebook).
+from notebooks/, with the course's nbgrader_config.py (sandboxed kernels, checks in the grader;
+submitted/ directly, without the staging step, which both would share); the difference is the
+command's start-up (Python, traitlets, the gradebook). bench_sandbox.py prices the sandbox.
 """
 import argparse
 import dataclasses
