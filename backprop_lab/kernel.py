@@ -114,12 +114,10 @@ class GradingKernel:
         self._connection_dir = tempfile.mkdtemp(prefix="backprop-lab-kernel-")
         if self.sandboxed:
             sandbox.install_kernelspec()
-            self.km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
-                                    connection_file=os.path.join(self._connection_dir, "kernel.json"),
-                                    ip=os.path.join(self._connection_dir, "socket"))
-        else:
-            self.km = KernelManager(kernel_name="python3",
-                                    connection_file=os.path.join(self._connection_dir, "kernel.json"))
+        # Unix sockets in a private folder, sandboxed or not: no TCP port another process could reach.
+        self.km = KernelManager(kernel_name=sandbox.KERNEL_NAME if self.sandboxed else "python3", transport="ipc",
+                                connection_file=os.path.join(self._connection_dir, "kernel.json"),
+                                ip=os.path.join(self._connection_dir, "socket"))
         self.km.start_kernel(cwd=self.workdir, extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc = self.km.client()
         self.kc.start_channels()
