@@ -21,6 +21,7 @@ from traitlets import Bool, Integer
 
 from backprop_lab import checks
 from backprop_lab.kernel import GradingKernel, KernelFault, StudentError, fault_output
+from backprop_lab.sandbox import check_available
 
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
                           re.MULTILINE | re.DOTALL)
@@ -119,6 +120,8 @@ class TrustedExecute(NbGraderPreprocessor):
     timeout = Integer(120, help="Seconds one cell (or one check's call) may run.").tag(config=True)
 
     def preprocess(self, nb, resources):
+        if self.sandbox:  # also when nbgrader's own command runs this step: no sandbox, no grading
+            check_available()
         info = resources["nbgrader"]
         tests = trusted_tests(info["db_url"], info["notebook"], info["assignment"])
         workdir = resources.get("metadata", {}).get("path") or "."
