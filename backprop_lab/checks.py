@@ -2,7 +2,8 @@
 compares the plain results with the trusted reference (network.py, convolution.py).
 
 A check raises AssertionError with a message a student can act on, and returns None when
-the answer is right. Student code runs with numpy's floating-point warnings silenced, so a
+the answer is right. When a failing answer matches a catalogued mistake (mistakes.py,
+recognised by diagnosis.py) the message names it, explains it and gives a hint. Student code runs with numpy's floating-point warnings silenced, so a
 correct answer never fails a cell by writing a RuntimeWarning to stderr.
 """
 import contextlib
@@ -10,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from backprop_lab import convolution, network
+from backprop_lab import convolution, diagnosis, mistakes, network
 from backprop_lab.kernel import FigureImages, KernelFault, StudentError
 
 # Relative-error tolerances. A correct float64 answer is ~1e-12 from the reference, a correct
@@ -68,10 +69,42 @@ def _call(function, name, *args, **kwargs):
         raise AssertionError(f"{name} raised {type(error).__name__}: {error}") from None
     for original, copy in zip(args, copies):
         if isinstance(original, np.ndarray) and not np.array_equal(original, copy, equal_nan=True):
-            raise AssertionError(
+            raise AssertionError(_diagnosed(
                 f"{name} changed one of its input arrays. Work on copies (e.g. theta.copy()) "
-                "instead of writing into reshaped views of nnThetas, X or y.")
+                "instead of writing into reshaped views of nnThetas, X or y.", "modifies-input"))
     return result
+
+
+def _diagnosed(message, mistake_id):
+    """The check's message, followed by the catalogued mistake it recognised (if any)."""
+    return f"{message}\n{mistakes.message(mistake_id)}" if mistake_id else message
+
+
+def _diagnose_sizes(function, name, reference, lambda_):
+    """After a failure on a small network: is the function right at 784-25-10 only (sizes typed
+    in), or right on the notebook's training set whatever it is given? -> mistake id or None"""
+    thetas, X, Y = _problem(*FULL_NETWORK, seed=300)
+    try:
+        got = _call(function, name, thetas, X, Y, lambda_)
+        if diagnosis._close(got, reference(thetas, X, Y, lambda_)):
+            return "hard-coded-sizes"
+        dataset = _load_training_data()
+        if diagnosis._close(got, reference(thetas, dataset["XTrain"], dataset["yTrain"], lambda_)):
+            return "uses-global-training-set"
+    except (AssertionError, ValueError, TypeError):
+        pass
+    return None
+
+
+@contextlib.contextmanager
+def _sizes_diagnosed(function, name, reference, lambda_, small):
+    """Add the sizes diagnosis to a failure (an error, a wrong shape) on a small network."""
+    try:
+        yield
+    except AssertionError as failure:
+        if not small or "Likely mistake" in str(failure):
+            raise
+        raise AssertionError(_diagnosed(str(failure), _diagnose_sizes(function, name, reference, lambda_))) from None
 
 
 def _as_float(value, name):
@@ -109,12 +142,14 @@ def check_cost(nnCostFunction, regularised):
         keywords = {} if sizes == FULL_NETWORK else _sizes_keywords(input_size, hidden_size, n_classes)
         for lambda_ in lambdas:
             expected = network.cost(thetas, X, Y, lambda_, input_size, hidden_size, n_classes)
-            got = _as_float(_call(nnCostFunction, "nnCostFunction", thetas, X, Y, lambda_, **keywords),
-                            "nnCostFunction")
+            with _sizes_diagnosed(nnCostFunction, "nnCostFunction", network.cost, lambda_, sizes != FULL_NETWORK):
+                got = _as_float(_call(nnCostFunction, "nnCostFunction", thetas, X, Y, lambda_, **keywords),
+                                "nnCostFunction")
             error = abs(got - expected) / abs(expected)
-            assert error < COST_TOLERANCE, (
+            assert error < COST_TOLERANCE, _diagnosed(
                 f"nnCostFunction is off by a relative {error:.2g} on a {input_size}-{hidden_size}-{n_classes} "
-                f"network with m = {m} samples and lambda_ = {lambda_:g} (it returned {got:.6f}).")
+                f"network with m = {m} samples and lambda_ = {lambda_:g} (it returned {got:.6f}).",
+                diagnosis.cost(got, thetas, X, Y, lambda_, sizes[:3]))
 
 
 def check_sigmoid_gradient(mySigmoidGradient):
@@ -123,9 +158,11 @@ def check_sigmoid_gradient(mySigmoidGradient):
     got = np.asarray(_call(mySigmoidGradient, "mySigmoidGradient", z), dtype=float)
     assert got.shape == z.shape, f"mySigmoidGradient should keep the shape {z.shape}, got {got.shape}"
     expected = network.sigmoid_gradient(z)
-    assert np.allclose(got, expected, rtol=1e-5, atol=0), (
+    classic_typo = network.sigmoid(z) * network.sigmoid(1 - z)
+    assert np.allclose(got, expected, rtol=1e-5, atol=0), _diagnosed(
         "mySigmoidGradient(z) should be sigma(z) * (1 - sigma(z)), taken at z; "
-        f"at z = {z.ravel().tolist()} it returned {np.round(got.ravel(), 4).tolist()}")
+        f"at z = {z.ravel().tolist()} it returned {np.round(got.ravel(), 4).tolist()}",
+        "sigmoid-gradient-classic-typo" if diagnosis._close(got, classic_typo) else None)
     scalar = _as_float(_call(mySigmoidGradient, "mySigmoidGradient", 0.0), "mySigmoidGradient(0)")
     assert abs(scalar - 0.25) < 1e-9, f"mySigmoidGradient(0) should be 0.25, got {scalar}"
 
@@ -142,16 +179,18 @@ def check_gradient(nnGradientFunction, regularised):
             def trusted_cost(t):
                 return network.cost(t, X, Y, lambda_, input_size, hidden_size, n_classes)
             numerical = network.numerical_gradient(trusted_cost, thetas, NUMERICAL_EPSILON)
-            got = _as_gradient(
-                _call(nnGradientFunction, name, thetas, X, Y, lambda_,
-                      **_sizes_keywords(input_size, hidden_size, n_classes)),
-                name, thetas.size)
+            with _sizes_diagnosed(nnGradientFunction, name, network.gradient, lambda_, small=True):
+                got = _as_gradient(
+                    _call(nnGradientFunction, name, thetas, X, Y, lambda_,
+                          **_sizes_keywords(input_size, hidden_size, n_classes)),
+                    name, thetas.size)
             error = network.relative_error(got, numerical)
-            assert error < GRADIENT_TOLERANCE, (
+            assert error < GRADIENT_TOLERANCE, _diagnosed(
                 f"{name} differs from the numerical gradient by a relative error of {error:.2g} "
                 f"(tolerance {GRADIENT_TOLERANCE:g}) on a {input_size}-{hidden_size}-{n_classes} network "
                 f"with m = {m} and lambda_ = {lambda_:g}; the largest difference is in the "
-                f"{_where_largest(got - numerical, input_size, hidden_size, n_classes)}.")
+                f"{_where_largest(got - numerical, input_size, hidden_size, n_classes)}.",
+                diagnosis.gradient(got, thetas, X, Y, lambda_, sizes[:3]))
 
     input_size, hidden_size, n_classes, m = FULL_NETWORK
     thetas, X, Y = _problem(*FULL_NETWORK, seed=200)
@@ -162,9 +201,10 @@ def check_gradient(nnGradientFunction, regularised):
         slopes = np.array([network.directional_derivative(
             lambda t: network.cost(t, X, Y, lambda_), thetas, d, NUMERICAL_EPSILON) for d in directions])
         error = network.relative_error(directions @ got, slopes)
-        assert error < GRADIENT_TOLERANCE, (
+        assert error < GRADIENT_TOLERANCE, _diagnosed(
             f"At the default sizes (784-25-10, m = {m}, lambda_ = {lambda_:g}) {name} disagrees with the "
-            f"cost's slope along {RANDOM_DIRECTIONS} random directions (relative error {error:.2g}).")
+            f"cost's slope along {RANDOM_DIRECTIONS} random directions (relative error {error:.2g}).",
+            diagnosis.gradient(got, thetas, X, Y, lambda_, FULL_NETWORK[:3]))
 
 
 def _load_training_data():
@@ -186,8 +226,9 @@ def check_training(trainedNeuralNetwork, nnCostFunction):
     assert xopt.shape == (network.n_parameters(),), (
         f"trainedNeuralNetwork[0] should hold all {network.n_parameters()} trained parameters, got shape {xopt.shape}")
     iterations = len(allvecs) - 1
-    assert iterations >= TRAINING_ITERATIONS or warnflag == 0, (
-        f"fmin_cg stopped after {iterations} iterations without converging: train with maxiter=60")
+    assert iterations >= TRAINING_ITERATIONS or warnflag == 0, _diagnosed(
+        f"fmin_cg stopped after {iterations} iterations without converging: train with maxiter=60",
+        "training-too-few-iterations")
     dataset = _load_training_data()
     XTrain, yTrain = dataset["XTrain"], dataset["yTrain"]
     reported = float(fopt)
@@ -197,9 +238,9 @@ def check_training(trainedNeuralNetwork, nnCostFunction):
         used = [lam for lam in (0.0, 0.1, 3.0, 10.0, 100.0) if np.isclose(reported, _as_float(
             _call(nnCostFunction, "nnCostFunction", xopt, XTrain, yTrain, lam), "nnCostFunction"), rtol=1e-6)]
         hint = f"it looks like lambda_ = {used[0]:g}" if used else "was it trained on XTrain, yTrain?"
-        raise AssertionError(
+        raise AssertionError(_diagnosed(
             f"The cost fmin_cg reports ({reported:.5f}) is not nnCostFunction on XTrain, yTrain with lambda_ = 1 "
-            f"({with_lambda:.5f}): {hint}. Pass args=(XTrain, yTrain, 1).")
+            f"({with_lambda:.5f}): {hint}. Pass args=(XTrain, yTrain, 1).", "training-wrong-lambda" if used else None))
     train = network.accuracy(xopt, XTrain, yTrain)
     test = network.accuracy(xopt, dataset["XTest"], dataset["yTest"])
     assert train >= TRAIN_ACCURACY_THRESHOLD and test >= TEST_ACCURACY_THRESHOLD, (
@@ -231,11 +272,14 @@ def check_hidden_weights_plot(plotHiddenWeights):
             f"For {hidden_size} hidden units plotHiddenWeights drew {len(images)} images; expected one per unit")
         for unit, image in enumerate(images):
             expected = thetaOne[unit, 1:].reshape(28, 28)
-            assert image.shape == (28, 28), f"Image {unit} has shape {image.shape}; expected (28, 28)"
+            assert image.shape == (28, 28), _diagnosed(
+                f"Image {unit} has shape {image.shape}; expected (28, 28)",
+                diagnosis.hidden_weights_image(image, thetaOne, unit))
             correlation = np.corrcoef(image.ravel(), expected.ravel())[0, 1]
-            assert correlation > 0.999, (
+            assert correlation > 0.999, _diagnosed(
                 f"Image {unit} does not show hidden unit {unit}'s 784 weights as a 28x28 picture "
-                "(leave out the bias in column 0; reshape(28, 28) without transposing; one unit per image, in order)")
+                "(leave out the bias in column 0; reshape(28, 28) without transposing; one unit per image, in order)",
+                diagnosis.hidden_weights_image(image, thetaOne, unit))
 
 
 def check_convolution(convolve2d):
@@ -248,11 +292,12 @@ def check_convolution(convolve2d):
     for image, kernel in cases:
         expected = convolution.correlate_same(image, kernel)
         got = np.asarray(_call(convolve2d, "convolve2d", image, kernel), dtype=float)
-        assert got.shape == image.shape, (
+        assert got.shape == image.shape, _diagnosed(
             f"convolve2d should return an image of the same shape as its input {image.shape} "
-            f"(zero-pad by one pixel on every side), got {got.shape}")
-        assert np.allclose(got, expected, rtol=1e-5, atol=1e-5), (  # float32 answers are fine
+            f"(zero-pad by one pixel on every side), got {got.shape}", diagnosis.convolution_(got, image, kernel))
+        assert np.allclose(got, expected, rtol=1e-5, atol=1e-5), _diagnosed(  # float32 answers are fine
             f"convolve2d differs from the expected edge map on a {image.shape[0]}x{image.shape[1]} image "
             f"(largest difference {np.max(np.abs(got - expected)):.3g} at pixel "
             f"{np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)}). Multiply the kernel with the "
-            "window centred on each pixel without flipping it, and pad with zeros.")
+            "window centred on each pixel without flipping it, and pad with zeros.",
+            diagnosis.convolution_(got, image, kernel))

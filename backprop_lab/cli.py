@@ -84,6 +84,7 @@ def step_grades(args):
     from backprop_lab import grading
     table = grading.scores(paths.COURSE_DIR)
     print(grading.format_table(table))
+    print("\n" + grading.format_mistakes(grading.diagnoses(paths.COURSE_DIR)))
     path = grading.write_grades_csv(paths.COURSE_DIR / "grades.csv", table)
     print(f"\ngrades: {path}")
 

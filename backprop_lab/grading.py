@@ -5,6 +5,7 @@ source/ -> release/ (generate_assignment) -> submitted/ -> autograded/ (autograd
 """
 import csv
 import os
+import re
 import shutil
 import sys
 import warnings
@@ -296,6 +297,43 @@ def scores(course_dir=paths.COURSE_DIR):
                         parts[grade.name] = (float(score or 0.0), float(grade.max_score))
                 table[(student.id, assignment.name)] = parts
     return table
+
+
+DIAGNOSIS = re.compile(r"Likely mistake \(([a-z0-9-]+)\)")
+
+
+def diagnoses(course_dir=paths.COURSE_DIR):
+    """{(student, assignment): {grade_id: mistake id}}: the catalogued mistakes the checks named
+    in the autograded notebooks (what each student's feedback says)."""
+    import nbformat
+
+    found = {}
+    for path in sorted((Path(course_dir) / "autograded").glob("*/*/*.ipynb")):
+        named = {}
+        for cell in nbformat.read(path, as_version=4).cells:
+            grade_id = _grade_id(cell)
+            for output in cell.get("outputs", []) if grade_id else []:
+                match = DIAGNOSIS.search(output.get("evalue", ""))
+                if output.get("ename") == "CheckFailed" and match:
+                    named[grade_id] = match.group(1)
+        if named:
+            found.setdefault((path.parent.parent.name, path.parent.name), {}).update(named)
+    return found
+
+
+def format_mistakes(found):
+    """The most common mistakes of the class, most frequent first, as aligned text."""
+    from collections import Counter
+    from backprop_lab import mistakes
+    students = Counter(mistake for named in found.values() for mistake in set(named.values()))
+    if not students:
+        return "No catalogued mistake recognised."
+    width = max(len(mistake) for mistake in students)
+    lines = ["Most common mistakes (students):"]
+    for mistake, count in students.most_common():
+        title = mistakes.BY_ID[mistake].title if mistake in mistakes.BY_ID else ""
+        lines.append(f"  {count:3d}  {mistake.ljust(width)}  {title}")
+    return "\n".join(lines)
 
 
 def write_grades_csv(path, table):

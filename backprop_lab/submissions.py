@@ -5,11 +5,13 @@ changes, each marked with the grade_id of the solution cell it fills:
 
     # Mistake: forgot to divide by m in the gradient.
     # Loses: gradient
+    # Diagnosis: gradient-forgot-one-over-m
     # %% grade_id="nnGradientFunction"
     def nnGradientFunction(...): ...
 
 Every other answer cell gets the instructor's solution, so a sample is wrong exactly where it
-says. Two samples need no file: the instructor's solution and the blank release.
+says, and the checks must name the catalogued mistake (mistakes.py) its Diagnosis line gives.
+Two samples need no file: the instructor's solution and the blank release.
 """
 import copy
 import re
@@ -35,13 +37,15 @@ class Sample:
     loses: frozenset = frozenset()
     cells: dict = field(default_factory=dict)   # grade_id -> source
     blank: bool = False                         # keep the release's empty answer cells
+    diagnosis: str = ""                         # the mistakes.py id the checks should name
 
 
 def read_sample(path):
     """Parse samples/NAME.py into a Sample."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    header = {key.lower(): value.strip() for key, value in re.findall(r"^# (Mistake|Loses): (.*)$", text, re.MULTILINE)}
+    header = {key.lower(): value.strip()
+              for key, value in re.findall(r"^# (Mistake|Loses|Diagnosis): (.*)$", text, re.MULTILINE)}
     notebook = jupytext.reads(text, fmt="py:percent")
     cells = {}
     for cell in notebook.cells:
@@ -51,7 +55,7 @@ def read_sample(path):
     if not cells:
         raise ValueError(f"{path}: no answer cells (mark them with # %% grade_id=\"...\")")
     loses = frozenset(part.strip() for part in header.get("loses", "").split(",") if part.strip())
-    return Sample(path.stem, header.get("mistake", ""), loses, cells)
+    return Sample(path.stem, header.get("mistake", ""), loses, cells, diagnosis=header.get("diagnosis", ""))
 
 
 def all_samples(samples_dir=SAMPLES):

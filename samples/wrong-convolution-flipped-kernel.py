@@ -1,5 +1,6 @@
 # Mistake: flips the kernel (a textbook convolution), which CNNs and this exercise do not do.
 # Loses: convolution
+# Diagnosis: convolution-flipped-kernel
 
 # %% grade_id="convolve2d"
 def convolve2d(image, kernel):

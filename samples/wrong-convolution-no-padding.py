@@ -1,5 +1,6 @@
 # Mistake: does not pad, so the output is two pixels smaller than the image in each direction.
 # Loses: convolution
+# Diagnosis: convolution-no-padding
 
 # %% grade_id="convolve2d"
 def convolve2d(image, kernel):

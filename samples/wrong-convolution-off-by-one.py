@@ -1,5 +1,6 @@
 # Mistake: skips the first and last row and column of the image, leaving them 0.
 # Loses: convolution
+# Diagnosis: convolution-off-by-one
 
 # %% grade_id="convolve2d"
 def convolve2d(image, kernel):

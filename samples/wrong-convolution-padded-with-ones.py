@@ -1,5 +1,6 @@
 # Mistake: pads the image with ones instead of zeros.
 # Loses: convolution
+# Diagnosis: convolution-padded-with-ones
 
 # %% grade_id="convolve2d"
 def convolve2d(image, kernel):

@@ -1,5 +1,6 @@
 # Mistake: swaps rows and columns: the output is indexed [col, row], so it comes out transposed.
 # Loses: convolution
+# Diagnosis: convolution-rows-columns-swapped
 
 # %% grade_id="convolve2d"
 def convolve2d(image, kernel):

@@ -1,5 +1,6 @@
 # Mistake: sums the cross-entropy over the examples but forgets to divide it by m.
 # Loses: cost_unregularised, cost_regularised, trained_network
+# Diagnosis: cost-forgot-one-over-m
 
 # %% grade_id="nnCostFunction"
 def nnCostFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

@@ -1,5 +1,6 @@
 # Mistake: regularisation term lambda / m instead of lambda / (2 m).
 # Loses: cost_regularised
+# Diagnosis: cost-lambda-over-m
 
 # %% grade_id="nnCostFunction"
 def nnCostFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

@@ -1,5 +1,6 @@
 # Mistake: np.mean over every entry of the m x K matrix divides by m K instead of m.
 # Loses: cost_unregularised, cost_regularised, trained_network
+# Diagnosis: cost-mean-over-every-entry
 
 # %% grade_id="nnCostFunction"
 def nnCostFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

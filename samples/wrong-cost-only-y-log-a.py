@@ -1,5 +1,6 @@
 # Mistake: keeps only the y log(a) term of the cross-entropy and drops (1 - y) log(1 - a).
 # Loses: cost_unregularised, cost_regularised, trained_network
+# Diagnosis: cost-only-y-log-a
 
 # %% grade_id="nnCostFunction"
 def nnCostFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

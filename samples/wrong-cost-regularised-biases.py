@@ -1,5 +1,6 @@
 # Mistake: the L2 penalty includes the bias columns.
 # Loses: cost_regularised
+# Diagnosis: cost-regularised-biases
 
 # %% grade_id="nnCostFunction"
 def nnCostFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

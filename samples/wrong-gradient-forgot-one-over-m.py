@@ -1,5 +1,6 @@
 # Mistake: sums the gradients over the examples but forgets to divide by m.
 # Loses: gradient, gradient_regularised
+# Diagnosis: gradient-forgot-one-over-m
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

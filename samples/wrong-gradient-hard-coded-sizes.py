@@ -1,5 +1,6 @@
 # Mistake: reshapes with the sizes typed in (784, 25, 10) instead of the size arguments.
 # Loses: gradient, gradient_regularised
+# Diagnosis: hard-coded-sizes
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

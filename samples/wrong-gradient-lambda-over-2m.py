@@ -1,5 +1,6 @@
 # Mistake: copies lambda / (2 m) from the cost into the gradient (the derivative of theta^2 / 2 is theta).
 # Loses: gradient_regularised
+# Diagnosis: gradient-lambda-over-2m
 
 # %% grade_id="nnGradientFunctionRegularised"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

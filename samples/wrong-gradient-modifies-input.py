@@ -1,6 +1,7 @@
 # Mistake: follows the classic hint literally and zeroes the bias column of the reshaped view, which
 # writes into the caller's nnThetas.
 # Loses: gradient_regularised
+# Diagnosis: modifies-input
 
 # %% grade_id="nnGradientFunctionRegularised"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

@@ -1,5 +1,6 @@
 # Mistake: the output delta of a mean-squared-error network, (a - y) * sigma'(z3), instead of a - y.
 # Loses: gradient, gradient_regularised, trained_network
+# Diagnosis: gradient-mse-output-delta
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

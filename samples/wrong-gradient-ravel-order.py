@@ -1,5 +1,6 @@
 # Mistake: ravels the gradient matrices column by column (order='F'), unlike nnThetas.
 # Loses: gradient, gradient_regularised, trained_network
+# Diagnosis: gradient-ravel-order
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

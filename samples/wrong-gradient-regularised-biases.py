@@ -1,5 +1,6 @@
 # Mistake: adds lambda / m * Theta to the bias column too.
 # Loses: gradient_regularised
+# Diagnosis: gradient-regularised-biases
 
 # %% grade_id="nnGradientFunctionRegularised"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

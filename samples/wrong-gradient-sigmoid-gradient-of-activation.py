@@ -1,5 +1,6 @@
 # Mistake: applies sigma' to the hidden activations instead of the weighted sums z2.
 # Loses: gradient, gradient_regularised, trained_network
+# Diagnosis: gradient-sigmoid-gradient-of-activation
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

@@ -1,5 +1,6 @@
 # Mistake: back-propagates through Theta2 without its last column instead of without the bias column.
 # Loses: gradient, gradient_regularised, trained_network
+# Diagnosis: gradient-theta2-wrong-columns
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

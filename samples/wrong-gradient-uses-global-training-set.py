@@ -1,5 +1,6 @@
 # Mistake: computes the gradient on the notebook's global XTrain and yTrain instead of its X and y arguments.
 # Loses: gradient, gradient_regularised
+# Diagnosis: uses-global-training-set
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

@@ -1,5 +1,6 @@
 # Mistake: uses y - a as the output delta, so the gradient points uphill.
 # Loses: gradient, gradient_regularised, trained_network
+# Diagnosis: gradient-wrong-sign
 
 # %% grade_id="nnGradientFunction"
 def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,

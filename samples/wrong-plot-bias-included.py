@@ -1,5 +1,6 @@
 # Mistake: drops the last weight instead of the bias in column 0, so every picture is shifted by a pixel.
 # Loses: hidden_weights_plot
+# Diagnosis: plot-bias-included
 
 # %% grade_id="plotHiddenWeights"
 def plotHiddenWeights(thetaOne):

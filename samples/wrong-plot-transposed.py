@@ -1,5 +1,6 @@
 # Mistake: transposes each 28 x 28 picture, so the weights appear mirrored along the diagonal.
 # Loses: hidden_weights_plot
+# Diagnosis: plot-transposed
 
 # %% grade_id="plotHiddenWeights"
 def plotHiddenWeights(thetaOne):

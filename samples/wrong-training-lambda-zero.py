@@ -1,5 +1,6 @@
 # Mistake: trains without regularisation (lambda = 0) instead of lambda = 1.
 # Loses: trained_network
+# Diagnosis: training-wrong-lambda
 
 # %% grade_id="training"
 trainedNeuralNetwork = fmin_cg(nnCostFunction, initialThetas, fprime=nnGradientFunction,

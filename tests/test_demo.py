@@ -36,3 +36,5 @@ def test_demo_grades_the_sample_students(tmp_path):
         assert lost == expected, f"{row['student_id']}/{row['assignment']} lost {lost}, expected {expected}: {row}"
         assert (tmp_path / "feedback" / row["student_id"] / row["assignment"]).is_dir()
     assert "instructor-solution" in result.stdout and "grades.csv" in result.stdout
+    for mistake in ("gradient-forgot-one-over-m", "cost-regularised-biases", "convolution-flipped-kernel"):
+        assert mistake in result.stdout.split("Most common mistakes")[1]

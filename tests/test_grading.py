@@ -5,11 +5,12 @@ get full marks. Each test grades its own sample through nbgrader's API in the wo
 directory, so that pytest-xdist spreads the grading over the cores.
 """
 import csv
+import re
 
 import nbformat
 import pytest
 
-from backprop_lab import grading, submissions
+from backprop_lab import grading, mistakes, paths, submissions
 
 pytestmark = pytest.mark.slow
 
@@ -52,6 +53,17 @@ class Grader:
                                          for part, score in scores[(sample.name, assignment)].items()}
         return self.results[sample.name]
 
+    def messages(self, sample):
+        """{grade_id: what its test cell printed} in the sample's autograded notebooks."""
+        self.parts(sample)
+        printed = {}
+        for path in (self.course / "autograded" / sample.name).glob("*/*.ipynb"):
+            for cell in nbformat.read(path, 4).cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if grade_id and cell.cell_type == "code":
+                    printed[grade_id] = "\n".join(o.get("evalue", "") + o.get("text", "") for o in cell.outputs)
+        return printed
+
 
 @pytest.fixture(scope="session")
 def grader(course):
@@ -86,6 +98,44 @@ def test_wrong_implementation_loses_points_in_the_right_parts(grader, sample):
     assert sample.loses <= set(parts), f"unknown parts in Loses: {sample.loses - set(parts)}"
     lost = {part for part, (score, maximum) in parts.items() if score < maximum}
     assert lost == sample.loses, f"{sample.mistake} lost {sorted(lost)}, expected {sorted(sample.loses)}"
+
+
+def test_every_catalogued_mistake_has_a_sample():
+    """Is there a sample making exactly each catalogued mistake (the mutation suite), and no other?"""
+    assert sorted(s.diagnosis for s in WRONG) == sorted(mistakes.BY_ID)
+
+
+def test_readme_states_the_diagnosis_rate():
+    """Does the README's diagnosis rate count the catalogue? (each mistake's test below must pass)"""
+    stated = re.search(r"diagnose (\d+) of the (\d+) catalogued mistakes", (paths.COURSE_DIR / "README.md").read_text())
+    assert stated and int(stated.group(1)) == int(stated.group(2)) == len(mistakes.CATALOGUE)
+
+
+@pytest.mark.parametrize("sample", WRONG, ids=lambda s: s.name)
+def test_wrong_implementation_is_diagnosed_in_its_feedback(grader, sample):
+    """Does every part this mistake costs say, in the autograded notebook and the student's HTML
+    feedback, which catalogued mistake it is, with its hint?"""
+    mistake = mistakes.BY_ID[sample.diagnosis]
+    diagnosed_parts = sample.loses & set(mistake.parts)
+    assert diagnosed_parts, f"{sample.name} loses none of the parts {mistake.id} applies to"
+    printed = grader.messages(sample)
+    for part in diagnosed_parts:
+        assert f"Likely mistake ({mistake.id})" in printed[part], (part, printed[part])
+    assert not grading.generate_feedback(grader.course, progress=False, students=[sample.name])
+    pages = " ".join(page.read_text() for page in (grader.course / "feedback" / sample.name).glob("*/*.html"))
+    assert f"Likely mistake ({mistake.id})" in pages and "Hint:" in pages
+
+
+def test_class_summary_counts_the_diagnosed_mistakes(grader):
+    """Do the grades' "most common mistakes" list what the checks named in the students' notebooks?"""
+    sample = BY_NAME["wrong-gradient-forgot-one-over-m"]
+    grader.parts(sample)
+    found = grading.diagnoses(grader.course)
+    assert found[(sample.name, "01_backprop")] == {"gradient": "gradient-forgot-one-over-m",
+                                                   "gradient_regularised": "gradient-forgot-one-over-m"}
+    assert not any(student == submissions.SOLUTION for student, _ in found)
+    summary = grading.format_mistakes(found)
+    assert summary.startswith("Most common mistakes") and "gradient-forgot-one-over-m" in summary
 
 
 @pytest.mark.parametrize("sample", CORRECT, ids=lambda s: s.name)

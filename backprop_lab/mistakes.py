@@ -1,0 +1,112 @@
+"""The catalogue of common mistakes the hidden checks recognise, one entry per mistake.
+
+The checks (diagnosis.py) name a mistake in the failing check's message as
+``Likely mistake (ID): title. explanation Hint: hint``; the feedback shows that message, and a
+class report can count the IDs. Every entry has a sample submission in samples/ that makes exactly
+that mistake (its ``# Diagnosis:`` line) and that the test suite grades.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mistake:
+    id: str
+    parts: tuple       # the graded parts (grade ids) it costs
+    title: str
+    explanation: str
+    hint: str
+
+    def message(self):
+        return f"Likely mistake ({self.id}): {self.title}. {self.explanation} Hint: {self.hint}"
+
+
+COST = ("cost_unregularised", "cost_regularised")
+GRADIENT = ("gradient", "gradient_regularised")
+
+CATALOGUE = (
+    Mistake("cost-forgot-one-over-m", COST, "the cost is summed over the examples, not averaged",
+            "The cross-entropy of all m examples is added up but not divided by m, so the cost grows with "
+            "the size of the training set.", "divide the double sum by m = X.shape[0]."),
+    Mistake("cost-regularised-biases", COST, "the penalty includes the biases",
+            "The L2 penalty squares the bias column (column 0) of each Theta too; only the weights are "
+            "regularised.", "sum theta[:, 1:] ** 2 for both matrices."),
+    Mistake("cost-lambda-over-m", COST, "the penalty is lambda / m instead of lambda / (2m)",
+            "The regularisation term is twice too large.", "multiply the sum of squared weights by lambda_ / (2 * m)."),
+    Mistake("cost-only-y-log-a", COST, "only the y log(a) term of the cross-entropy",
+            "The (1 - y) log(1 - a) term, which punishes confident outputs for the wrong classes, is missing.",
+            "add (1 - y) * log(1 - a) inside the sum."),
+    Mistake("cost-mean-over-every-entry", COST, "the cost is averaged over every entry of the m x K matrix",
+            "np.mean over the whole m x K matrix divides by m K; the cost sums over the K classes and divides by "
+            "m only.", "use np.sum(...) / m instead of np.mean(...)."),
+    Mistake("sigmoid-gradient-classic-typo", ("sigmoid_gradient",) + GRADIENT,
+            "sigma(z) * sigma(1 - z) instead of sigma(z) * (1 - sigma(z))",
+            "The derivative of the sigmoid is sigma(z) (1 - sigma(z)); a misplaced bracket computes something "
+            "else, and backpropagation carries the error into the gradient.",
+            "compute s = mySigmoid(z) once and return s * (1 - s)."),
+    Mistake("gradient-forgot-one-over-m", GRADIENT, "the gradient is summed over the examples, not averaged",
+            "The cost averages over the m examples, so its gradient must too; this one is m times too large.",
+            "divide delta.T @ a by m for both matrices."),
+    Mistake("gradient-regularised-biases", ("gradient_regularised",), "the bias columns are regularised",
+            "lambda / m * Theta is added to column 0 (the biases) as well; the cost does not penalise biases, "
+            "so its gradient has no such term there.", "add lambda_ / m * theta[:, 1:] to columns 1: only."),
+    Mistake("gradient-lambda-over-2m", ("gradient_regularised",), "lambda / (2m) in the gradient",
+            "The derivative of lambda / (2m) * theta^2 is lambda / m * theta: the 2 cancels.",
+            "use lambda_ / m in the gradient."),
+    Mistake("gradient-mse-output-delta", GRADIENT, "the output delta of a squared-error network",
+            "With the cross-entropy cost the output delta is simply a - y; multiplying it by sigma'(z3) is "
+            "the delta of a mean-squared-error cost.", "use delta3 = a3 - y."),
+    Mistake("gradient-sigmoid-gradient-of-activation", GRADIENT, "sigma' is taken at the activations, not at z",
+            "The hidden delta needs sigma'(z2), the derivative at the weighted sums; mySigmoidGradient(a2) "
+            "applies the sigmoid twice.", "keep z2 from the forward pass and use mySigmoidGradient(z2)."),
+    Mistake("gradient-theta2-wrong-columns", GRADIENT, "back-propagation uses the wrong columns of Theta2",
+            "The hidden delta is delta3 @ Theta2 without its bias column 0; dropping another column mixes up "
+            "which hidden unit gets which error.", "use thetaTwo[:, 1:]."),
+    Mistake("gradient-wrong-sign", GRADIENT, "the gradient has the wrong sign",
+            "With y - a as the output delta the gradient points uphill, and descent would increase the cost.",
+            "use delta3 = a3 - y."),
+    Mistake("gradient-ravel-order", GRADIENT, "the gradient matrices are flattened in the wrong order",
+            "nnThetas is the row-by-row (C order) ravel of Theta1 then Theta2; the gradient must be flattened "
+            "the same way, or each number lands on another parameter.",
+            "np.ravel(grad) without order='F' and without transposing, Theta1's gradient first."),
+    Mistake("hard-coded-sizes", COST + GRADIENT, "the layer sizes are typed in",
+            "The function is right for the 784-25-10 network but fails for other sizes: it uses 784, 25 or 10 "
+            "instead of its size arguments.", "use inputLayerSize, hiddenLayerSize and classLabels everywhere."),
+    Mistake("modifies-input", COST + GRADIENT, "the function changes its input arrays",
+            "Writing into a reshaped view of nnThetas (or into X, y) changes the caller's arrays; fmin_cg's "
+            "parameters then change behind its back.", "work on copies, e.g. theta = theta.copy()."),
+    Mistake("uses-global-training-set", COST + GRADIENT, "the notebook's training set is used instead of X and y",
+            "The function computes on the global XTrain and yTrain, whatever X and y it is given.",
+            "use only the function's arguments X and y."),
+    Mistake("convolution-flipped-kernel", ("convolution",), "the kernel is flipped",
+            "A textbook convolution flips the kernel; convolutional networks, and this exercise, do not "
+            "(a cross-correlation).", "multiply window * kernel without np.flip or [::-1]."),
+    Mistake("convolution-no-padding", ("convolution",), "the image is not padded",
+            "Without a frame of zeros the output is two pixels smaller than the image in each direction.",
+            "padded = np.pad(image, 1) and loop over the original image's rows and columns."),
+    Mistake("convolution-off-by-one", ("convolution",), "the border pixels are skipped",
+            "The loops leave out the first and last row and column, which stay 0.",
+            "loop over range(rows) and range(cols) of the original image."),
+    Mistake("convolution-rows-columns-swapped", ("convolution",), "rows and columns are swapped",
+            "The output comes out transposed: rows and columns are exchanged somewhere in the loops or the "
+            "indexing.", "write output[row, col] from padded[row:row + 3, col:col + 3]."),
+    Mistake("convolution-padded-with-ones", ("convolution",), "the image is padded with ones",
+            "Zero padding adds zeros around the image; padding with ones creates bright false edges at the "
+            "border.", "np.pad(image, 1) pads with zeros."),
+    Mistake("training-wrong-lambda", ("trained_network",), "trained with another lambda",
+            "The part asks for lambda = 1.", "pass args=(XTrain, yTrain, 1) to fmin_cg."),
+    Mistake("training-too-few-iterations", ("trained_network",), "too few iterations",
+            "fmin_cg stopped before 60 iterations, so the network is not trained as far as asked.",
+            "pass maxiter=60."),
+    Mistake("plot-bias-included", ("hidden_weights_plot",), "the bias is drawn, or a weight is missing",
+            "Each picture must be the unit's 784 input weights, columns 1 to 784 of Theta1; column 0 is the "
+            "bias.", "draw thetaOne[unit, 1:].reshape(28, 28)."),
+    Mistake("plot-transposed", ("hidden_weights_plot",), "the pictures are transposed",
+            "The 784 weights are the pixels row by row, so reshape(28, 28) already gives the picture; "
+            "transposing mirrors it along the diagonal.", "reshape(28, 28) without .T."),
+)
+
+BY_ID = {mistake.id: mistake for mistake in CATALOGUE}
+
+
+def message(mistake_id):
+    return BY_ID[mistake_id].message()
