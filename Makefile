@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 RUN := $(BIN)/python -m backprop_lab
 
-.PHONY: setup sandbox data figures source release submissions autograde feedback grades demo test bench clean
+.PHONY: setup sandbox browser postgres data figures source release submissions autograde feedback grades report demo test bench clean
 
 $(INSTALLED): requirements.txt requirements-cnn.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(INSTALLED): requirements.txt requirements-cnn.txt pyproject.toml
 	$(BIN)/pip install -q -r requirements.txt -r requirements-cnn.txt
 	touch $@
 
-setup: $(INSTALLED) sandbox         ## create .venv and install everything pinned (and the sandbox)
+setup: $(INSTALLED) sandbox browser postgres  ## create .venv, install everything pinned (and the sandbox, Chromium, PostgreSQL)
 
 sandbox:                     ## bubblewrap, the grading sandbox (Debian package; needs root)
 	@if command -v bwrap >/dev/null; then echo "sandbox: $$(bwrap --version) is installed"; \
@@ -21,6 +21,19 @@ sandbox:                     ## bubblewrap, the grading sandbox (Debian package;
 	  apt-get install -y -q bubblewrap || { apt-get update -q && apt-get install -y -q bubblewrap; }; \
 	else echo "sandbox: bubblewrap is missing and grading will refuse to run without it."; \
 	  echo "sandbox: install it with: sudo apt-get install bubblewrap"; fi
+
+browser:                     ## headless Chromium, for the class report's browser test (Debian package; needs root)
+	@if command -v chromium >/dev/null; then echo "browser: $$(chromium --version 2>/dev/null) is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	else echo "browser: chromium is missing; the report's browser test will be skipped."; \
+	  echo "browser: install it with: sudo apt-get install chromium"; fi
+
+postgres:                    ## PostgreSQL, for the test of a PostgreSQL gradebook (Debian package; needs root)
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then echo "postgres: $$(ls -d /usr/lib/postgresql/*/) is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y -q postgresql || { apt-get update -q && apt-get install -y -q postgresql; }; \
+	else echo "postgres: PostgreSQL is missing; the PostgreSQL gradebook test will be skipped."; fi
 
 data: $(INSTALLED)           ## data/*.npz: the digits and the trained parameters
 	$(RUN) data
@@ -43,17 +56,20 @@ autograde: data sandbox             ## autograded/: nbgrader autograde every sub
 feedback:                    ## feedback/: HTML feedback for every student
 	$(RUN) feedback
 
-grades:                      ## print the grade table, write grades.csv
+grades:                      ## print the grades and the most common mistakes, write the grade CSVs
 	$(RUN) grades
+
+report:                      ## reports/index.html: the class report (open it in a browser)
+	$(RUN) report
 
 demo: $(INSTALLED) sandbox          ## the whole loop: build, release, grade the samples, report
 	$(RUN) demo
 
-test: data figures sandbox          ## the test suite
+test: data figures sandbox browser postgres  ## the test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: data                  ## benchmarks, written into bench/README.md
 	$(BIN)/python bench/run_all.py
 
 clean:                       ## remove everything the loop builds (keeps .venv and release/)
-	rm -rf source/*/ submitted .grading autograded/*/ feedback gradebook.db grades.csv data/*.npz images/*.png images/*.gif
+	rm -rf source/*/ submitted .grading autograded/*/ feedback reports gradebook.db grading-log.jsonl grades*.csv data/*.npz images/*.png images/*.gif

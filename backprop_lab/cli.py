@@ -1,9 +1,10 @@
 """Command line of the instructor loop: `python -m backprop_lab STEP` (the Makefile calls these).
 
-Steps, in pipeline order: data, figures, source, release, submissions, autograde, feedback,
-grades; `demo` runs them all on the sample submissions.
+Steps, in pipeline order: data, figures, source, release, collect (or submissions), autograde,
+feedback, grades, report; `demo` runs them all on the sample submissions.
 """
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -62,13 +63,34 @@ def step_autograde(args):
         print("autograde: WARNING: --unsafe-no-sandbox: student code runs with your permissions, unisolated.",
               file=sys.stderr)
     try:
-        failures, _ = grading.autograde(paths.COURSE_DIR, sandboxed=not args.unsafe_no_sandbox)
+        failures, _ = grading.autograde(paths.COURSE_DIR, sandboxed=not args.unsafe_no_sandbox,
+                                        workers=args.workers, scheduler=args.scheduler)
     except sandbox.SandboxUnavailable as error:
         print(f"autograde: refused: {error}", file=sys.stderr)
         return True
     for failure in failures:
         print(f"autograde FAILED for {failure.student}/{failure.assignment}:\n{failure.reason}", file=sys.stderr)
+    records, _ = grading.read_grading_log(paths.COURSE_DIR) or ({}, 0)
+    print(f"autograde: {len(records)} submissions in the grading log, {len(failures)} failed in this run; "
+          "next: feedback, grades, report")
     return bool(failures)
+
+
+def step_collect(args):
+    from backprop_lab import collect
+    try:
+        report = collect.import_submissions(args.source, paths.COURSE_DIR, assignment=args.assignment,
+                                            overwrite=args.overwrite)
+    except ValueError as error:
+        print(f"collect: refused: {error}", file=sys.stderr)
+        return True
+    print(collect.format_report(report))
+
+
+def step_report(args):
+    from backprop_lab import report
+    index = report.write_report(paths.COURSE_DIR, paths.COURSE_DIR / "reports")
+    print(f"report: {index} (open it in a browser)")
 
 
 def step_feedback(args):
@@ -87,6 +109,10 @@ def step_grades(args):
     print("\n" + grading.format_mistakes(grading.diagnoses(paths.COURSE_DIR)))
     path = grading.write_grades_csv(paths.COURSE_DIR / "grades.csv", table)
     print(f"\ngrades: {path}")
+    lms = grading.write_lms_csv(paths.COURSE_DIR / "grades-lms.csv", table)
+    print(f"grades: {lms} (one row per student, for the LMS; columns in the README)")
+    export = grading.export_nbgrader(paths.COURSE_DIR, paths.COURSE_DIR / "grades-nbgrader.csv")
+    print(f"grades: {export} (nbgrader's own export)")
 
 
 def step_demo(args):
@@ -95,12 +121,14 @@ def step_demo(args):
     failed = False
     for name, step in [("data", step_data), ("figures", step_figures), ("source", step_source),
                        ("release", step_release), ("submissions", step_submissions),
-                       ("autograde", step_autograde), ("feedback", step_feedback), ("grades", step_grades)]:
+                       ("autograde", step_autograde), ("feedback", step_feedback), ("grades", step_grades),
+                       ("report", step_report)]:
         started = time.perf_counter()
         print(f"\n== {name} ==")
         failed = step(args) or failed  # a submission that fails to grade does not stop the others
         print(f"({name}: {time.perf_counter() - started:.1f} s)")
-    print("\nNext: open feedback/*/*/*.html to see what a student gets back, and grades.csv for the gradebook.")
+    print("\nNext: open reports/index.html for the class report, feedback/*/*/*.html for what a student gets "
+          "back, and grades.csv for the gradebook.")
     return failed
 
 
@@ -117,21 +145,32 @@ def main(argv=None):
     commands.add_parser("figures", help="draw images/*")
     commands.add_parser("source", help="build source/ from notebooks/")
     commands.add_parser("release", help="nbgrader generate_assignment: source/ -> release/")
+    collect_command = commands.add_parser(
+        "collect", help="import submissions into submitted/: a folder, or a Canvas or Moodle download (.zip)")
+    collect_command.add_argument("source", type=Path,
+                                 help="a folder of notebooks or an LMS bulk-download .zip (docs/lms-import.md)")
+    collect_command.add_argument("--assignment", help="the assignment of notebooks not named like a released notebook")
+    collect_command.add_argument("--overwrite", action="store_true", help="replace submissions already there that differ")
     submissions = commands.add_parser("submissions", help="write the sample submissions into submitted/")
     submissions.add_argument("--all", action="store_true", help="every sample in samples/, not only the demo's")
     grading_options = argparse.ArgumentParser(add_help=False)
     grading_options.add_argument("--unsafe-no-sandbox", action="store_true",
                                  help="grade without the bubblewrap sandbox (only for code you trust)")
+    grading_options.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                                 help="grading processes (default: the machine's cores)")
+    grading_options.add_argument("--scheduler", metavar="ADDRESS",
+                                 help="grade on a Dask cluster, e.g. tcp://host:8786 (README: Grading at scale)")
     commands.add_parser("autograde", parents=[grading_options],
                         help="autograde every submission, each in its own sandboxed kernel")
     commands.add_parser("feedback", help="nbgrader generate_feedback for every student")
-    commands.add_parser("grades", help="print the grade table and write grades.csv")
+    commands.add_parser("grades", help="print the grade table and the most common mistakes; write the grade CSVs")
+    commands.add_parser("report", help="write the class report reports/index.html")
     commands.add_parser("demo", parents=[data_options, grading_options],
                         help="the whole loop on the sample submissions")
     args = parser.parse_args(argv)
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,
-             "grades": step_grades, "demo": step_demo}
+             "grades": step_grades, "report": step_report, "collect": step_collect, "demo": step_demo}
     if steps[args.command](args):
         raise SystemExit(1)
 

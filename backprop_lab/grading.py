@@ -4,12 +4,18 @@ source/ -> release/ (generate_assignment) -> submitted/ -> autograded/ (autograd
 -> feedback/ (generate_feedback) -> grades.csv.
 """
 import csv
+import dataclasses
+import json
 import os
+import random
 import re
 import shutil
 import sys
+import time
 import warnings
-from dataclasses import dataclass
+from concurrent.futures import as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -29,7 +35,13 @@ warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session"
 STAGING = Path(".grading") / "submitted"  # checked copies of submissions, what nbgrader grades
 
 
-def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True, timeout=None):
+def gradebook_url(course_dir=paths.COURSE_DIR):
+    """The gradebook's SQLAlchemy URL: $BACKPROP_LAB_DB_URL (e.g. postgresql://user@host/course),
+    else course_dir/gradebook.db, where a writer waits up to 60 s for another to finish."""
+    return os.environ.get("BACKPROP_LAB_DB_URL") or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=60"
+
+
+def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True, timeout=None, db_url=None):
     """NbGraderAPI configured by the course's nbgrader_config.py, rooted at course_dir.
 
     staged: autograde the checked copies in .grading/submitted/ instead of submitted/.
@@ -43,7 +55,7 @@ def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True, time
     course_dir = Path(course_dir).resolve()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(paths.COURSE_DIR)).load_config()
     config.CourseDirectory.root = str(course_dir)
-    config.CourseDirectory.db_url = f"sqlite:///{course_dir / 'gradebook.db'}"
+    config.CourseDirectory.db_url = db_url or gradebook_url(course_dir)
     if staged:
         config.CourseDirectory.submitted_directory = str(STAGING)
     config.TrustedExecute.sandbox = sandboxed
@@ -227,37 +239,141 @@ def stage_submission(course_dir, student, assignment):
     return notes
 
 
-def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True, sandboxed=True,
-              timeout=None):
-    """Autograde every submission (or the given ones) in the sandbox. -> (failures, notes)
+GRADING_LOG = "grading-log.jsonl"  # one JSON line per graded submission: what the class report reads
+DB_RETRIES = 3                     # a submission whose gradebook write collided is graded again
+_APIS = {}                         # one nbgrader API per process and setting: its start-up is paid once
 
-    A submission that cannot be graded is reported and the others carry on. Raises
-    sandbox.SandboxUnavailable when bubblewrap is missing, unless sandboxed=False.
+
+@dataclass
+class Graded:
+    """What grading one submission did."""
+    student: str
+    assignment: str
+    seconds: float
+    success: bool
+    reason: str = ""
+    notes: list = field(default_factory=list)
+
+
+def grade_submission(course_dir, student, assignment, sandboxed=True, timeout=None, db_url=None):
+    """Stage and autograde one submission. -> Graded. Runs in the grader or in a worker process."""
+    key = (str(course_dir), sandboxed, timeout, db_url)
+    if key not in _APIS:
+        _APIS[key] = nbgrader_api(course_dir, staged=True, sandboxed=sandboxed, timeout=timeout, db_url=db_url)
+    started, notes = time.perf_counter(), []
+    for attempt in range(DB_RETRIES + 1):
+        try:
+            notes = stage_submission(course_dir, student, assignment)
+            result = _APIS[key].autograde(assignment, student)
+        except OSError as error:  # e.g. an unreadable file in the submission
+            result = {"success": False, "error": f"could not stage the submission: {error}"}
+        finally:
+            shutil.rmtree(Path(course_dir) / STAGING / student / assignment, ignore_errors=True)
+        error = result.get("error") or ""
+        if result.get("success") or not any(clash in error for clash in ("database is locked", "IntegrityError")):
+            break
+        time.sleep(0.5 + attempt + random.random())  # another worker held the SQLite gradebook
+    return Graded(student, assignment, time.perf_counter() - started, bool(result.get("success")),
+                  "" if result.get("success") else error[-2000:], notes)
+
+
+def _executor(workers, scheduler):
+    """concurrent.futures-style executor: local processes, or a Dask cluster's workers."""
+    if scheduler:
+        from distributed import Client
+        client = Client(scheduler)
+        return client.get_executor(pure=False), client.close
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    # spawn: a fresh interpreter per worker, not a fork of a process holding sockets and database handles
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return pool, pool.shutdown
+
+
+def _create_students(db_url, students):
+    """Add the students to the gradebook before the workers do it at the same time."""
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url) as gradebook:
+        for student in sorted(set(students)):
+            gradebook.update_or_create_student(student)
+
+
+def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True, sandboxed=True,
+              timeout=None, workers=1, scheduler=None, db_url=None):
+    """Autograde every submission (or the given ones), each in its own sandboxed kernel.
+
+    workers > 1 grades in that many local processes; scheduler (a Dask scheduler's address,
+    e.g. tcp://host:8786) on that cluster's workers instead. A submission that cannot be graded
+    is reported and the others carry on. Every graded submission is appended to
+    grading-log.jsonl. Raises sandbox.SandboxUnavailable when bubblewrap is missing, unless
+    sandboxed=False. -> (failures, notes)
     """
     if sandboxed:
         sandbox.check_available()
-    api = nbgrader_api(course_dir, staged=True, sandboxed=sandboxed, timeout=timeout)
+    course_dir = Path(course_dir).resolve()
+    db_url = db_url or gradebook_url(course_dir)
     jobs = [(student, assignment)
             for assignment in (assignments_ or graded_assignments(course_dir))
             for student in submitted_students(course_dir, assignment)
             if students is None or student in students]
     failures, all_notes = [], []
-    with tqdm(jobs, desc="autograde", unit="notebook", disable=not progress) as bar:
-        for student, assignment in bar:
+    bar = tqdm(total=len(jobs), desc="autograde", unit="notebook", disable=not progress)
+
+    def record(graded):
+        for note in graded.notes:
+            tqdm.write(note)
+        all_notes.extend(graded.notes)
+        if not graded.success:
+            failures.append(AutogradeFailure(graded.student, graded.assignment, graded.reason))
+            tqdm.write(f"{graded.student}/{graded.assignment}: could not be graded")
+        with open(course_dir / GRADING_LOG, "a") as log:
+            log.write(json.dumps(dict(dataclasses.asdict(graded), finished=datetime.now(timezone.utc).isoformat()))
+                      + "\n")
+        bar.set_postfix_str(f"failed {len(failures)}" if failures else graded.student)
+        bar.update()
+
+    if jobs and (workers > 1 or scheduler):
+        _create_students(db_url, [student for student, _ in jobs])
+        executor, close = _executor(workers, scheduler)
+        try:
+            futures = [executor.submit(grade_submission, course_dir, student, assignment, sandboxed, timeout, db_url)
+                       for student, assignment in jobs]
+            for future in as_completed(futures):
+                record(future.result())
+        finally:
+            close()
+    else:
+        for student, assignment in jobs:
             bar.set_postfix_str(f"{student}/{assignment}")
-            try:
-                notes = stage_submission(course_dir, student, assignment)
-                for note in notes:
-                    tqdm.write(note)
-                all_notes += notes
-                result = api.autograde(assignment, student)
-            except OSError as error:  # e.g. an unreadable file in the submission
-                result = {"success": False, "error": f"could not stage the submission: {error}"}
-            finally:
-                shutil.rmtree(Path(course_dir) / STAGING / student / assignment, ignore_errors=True)
-            if not result.get("success"):
-                failures.append(AutogradeFailure(student, assignment, (result.get("error") or "")[-2000:]))
+            record(grade_submission(course_dir, student, assignment, sandboxed, timeout, db_url))
+    bar.close()
     return failures, all_notes
+
+
+def read_grading_log(course_dir=paths.COURSE_DIR):
+    """The last record of each (student, assignment) in grading-log.jsonl.
+
+    -> ({(student, assignment): record}, number of unreadable lines), or None when there is no log.
+    A line that is not a JSON object with a student and an assignment (a run killed mid-write) is
+    counted, not fatal.
+    """
+    path = Path(course_dir) / GRADING_LOG
+    if not path.is_file():
+        return None
+    last, unreadable = {}, 0
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            unreadable += 1
+            continue
+        if not isinstance(record, dict) or not record.get("student") or not record.get("assignment"):
+            unreadable += 1
+            continue
+        last[(str(record["student"]), str(record["assignment"]))] = record
+    return last, unreadable
 
 
 def generate_feedback(course_dir=paths.COURSE_DIR, progress=True, students=None):
@@ -277,13 +393,12 @@ def generate_feedback(course_dir=paths.COURSE_DIR, progress=True, students=None)
     return failures
 
 
-def scores(course_dir=paths.COURSE_DIR):
+def scores(course_dir=paths.COURSE_DIR, db_url=None):
     """{(student, assignment): {grade_id: (score, max_score)}} from the gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    course_dir = Path(course_dir)
     table = {}
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
+    with Gradebook(db_url or gradebook_url(course_dir)) as gradebook:
         for assignment in gradebook.assignments:
             for student in gradebook.students:
                 try:
@@ -346,6 +461,34 @@ def write_grades_csv(path, table):
             writer.writerow([student, assignment,
                              *(f"{row[p][0]:g}" if p in row else "" for p in parts),
                              f"{sum(s for s, _ in row.values()):g}", f"{sum(m for _, m in row.values()):g}"])
+    return Path(path)
+
+
+def write_lms_csv(path, table):
+    """One row per student, for an LMS gradebook import: student_id, the points of each
+    assignment (empty when not submitted), total. The student ids are those of submitted/ (the
+    Canvas user id or Moodle participant id when `collect` imported them)."""
+    assignments_ = sorted({assignment for _, assignment in table})
+    students = sorted({student for student, _ in table})
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", *assignments_, "total"])
+        for student in students:
+            points = [sum(score for score, _ in table[(student, a)].values()) if (student, a) in table else None
+                      for a in assignments_]
+            writer.writerow([student, *("" if p is None else f"{p:g}" for p in points),
+                             f"{sum(p for p in points if p is not None):g}"])
+    return Path(path)
+
+
+def export_nbgrader(course_dir, path, db_url=None):
+    """nbgrader's own CSV export (what `nbgrader export` writes) of the whole gradebook."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+    plugin = CsvExportPlugin()
+    plugin.to = str(path)
+    with Gradebook(db_url or gradebook_url(course_dir)) as gradebook:
+        plugin.export(gradebook)
     return Path(path)
 
 

@@ -36,5 +36,6 @@ def test_demo_grades_the_sample_students(tmp_path):
         assert lost == expected, f"{row['student_id']}/{row['assignment']} lost {lost}, expected {expected}: {row}"
         assert (tmp_path / "feedback" / row["student_id"] / row["assignment"]).is_dir()
     assert "instructor-solution" in result.stdout and "grades.csv" in result.stdout
+    assert (tmp_path / "reports" / "index.html").exists() and (tmp_path / "grades-lms.csv").exists()
     for mistake in ("gradient-forgot-one-over-m", "cost-regularised-biases", "convolution-flipped-kernel"):
         assert mistake in result.stdout.split("Most common mistakes")[1]
