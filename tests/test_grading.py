@@ -126,6 +126,19 @@ def test_wrong_implementation_is_diagnosed_in_its_feedback(grader, sample):
     assert f"Likely mistake ({mistake.id})" in pages and "Hint:" in pages
 
 
+def test_lms_csv_has_one_row_per_student_with_each_assignment(tmp_path):
+    """Does grades-lms.csv give each student one row: points per assignment (empty when not
+    submitted) and the total, as the README documents its columns?"""
+    table = {("ada", "01_backprop"): {"gradient": (4.0, 4.0), "cost_regularised": (0.0, 2.0)},
+             ("ada", "02_convolution"): {"convolution": (3.0, 3.0)},
+             ("bob", "02_convolution"): {"convolution": (0.0, 3.0)}}
+    rows = list(csv.reader(grading.write_lms_csv(tmp_path / "lms.csv", table).open()))
+    assert rows == [["student_id", "01_backprop", "02_convolution", "total"],
+                    ["ada", "4", "3", "7"], ["bob", "", "0", "0"]]
+    readme = (paths.COURSE_DIR / "README.md").read_text()
+    assert "| `grades-lms.csv` | one per student" in readme and "`student_id`" in readme
+
+
 def test_class_summary_counts_the_diagnosed_mistakes(grader):
     """Do the grades' "most common mistakes" list what the checks named in the students' notebooks?"""
     sample = BY_NAME["wrong-gradient-forgot-one-over-m"]
