@@ -32,18 +32,10 @@ SECRET = "grader-secret-7f3a"          # in the grader's environment during grad
 LEAK = "LEAKED"                        # attacks print this, followed by what they got, if they get anything
 MARKER = "backprop-lab-attack-marker"  # in the command line of every process an attack leaves behind
 
-WRONG = '''
-def convolve2d(image, kernel):
-    rows, cols = image.shape
-    padded = np.pad(image, 1)
-    output = np.zeros((rows, cols))
-    for row in range(rows):
-        for col in range(cols):
-            output[row, col] = np.sum(padded[row:row + 3, col:col + 3] * np.flip(kernel))
-    return output
-'''
+# The forgers' base: a wrong convolve2d (flipped kernel), the sample of that mistake.
+WRONG = "\n" + submissions.read_sample(submissions.SAMPLES / "wrong-convolution-flipped-kernel.py").cells["convolve2d"] + "\n"
 
-# name -> (base answer, attack code appended to it, points the student should get)
+# name -> attack code, appended to the wrong answer: any point it earns is forged.
 FORGERS = {
     "assert-to-pass-ast-transformer": '''
 import ast
@@ -123,6 +115,7 @@ def convolve2d(image, kernel):
 ''',
 }
 
+# name -> attack code, appended to the right answer: the student keeps its 3 points, the attack fails.
 MACHINE = {
     "reads-course-files": '''
 import glob, os
