@@ -33,12 +33,11 @@ def cost(got, thetas, X, Y, lambda_, sizes):
     theta1, theta2 = network.unpack(thetas, *sizes)
     m, n_classes = Y.shape
     _, _, a3 = network._forward(theta1, theta2, X)
-    small = 1e-12
-    cross_entropy = -(np.sum(Y * np.log(a3 + small)) + np.sum((1 - Y) * np.log(1 - a3 + small))) / m
-    only_y_log_a = -np.sum(Y * np.log(a3 + small)) / m
+    cross_entropy = network._cross_entropy(a3, Y, 1e-12)
+    only_y_log_a = -np.sum(Y * np.log(a3 + 1e-12)) / m
     weights = np.sum(theta1[:, 1:] ** 2) + np.sum(theta2[:, 1:] ** 2)
     biases = np.sum(theta1[:, 0] ** 2) + np.sum(theta2[:, 0] ** 2)
-    penalty = lambda_ / (2 * m) * weights
+    penalty = network._l2_penalty(theta1, theta2, lambda_, m)
     return _first_match(got, cross_entropy + penalty, [
         ("cost-forgot-one-over-m", [m * cross_entropy + penalty, m * (cross_entropy + penalty),
                                     m * cross_entropy + lambda_ / 2 * weights]),
@@ -98,11 +97,6 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
         ("gradient-wrong-sign", [-correct, variant(factor=-1 / m)]),
         ("gradient-ravel-order", [np.concatenate([grad1.ravel(order="F"), grad2.ravel(order="F")])]),
     ])
-
-
-def gradient_on(X, Y, thetas, lambda_):
-    """The right gradient at the default sizes on other data (the notebook's training set)."""
-    return network.gradient(thetas, X, Y, lambda_)
 
 
 def convolution_(got, image, kernel):

@@ -53,7 +53,7 @@ def fault_output(message):
     return _error_output("GradingStopped", message)
 
 
-def _decode(node, size):
+def _decode(node):
     """Untrusted JSON from the kernel -> plain Python values and numeric arrays."""
     if isinstance(node, dict):
         if "__ndarray__" in node:
@@ -63,14 +63,14 @@ def _decode(node, size):
                 raise ValueError(f"unexpected array type {array.dtype}")
             return array
         if "__tuple__" in node:
-            return tuple(_decode(item, size) for item in node["__tuple__"])
+            return tuple(_decode(item) for item in node["__tuple__"])
         if "__figure__" in node:
-            return FigureImages(_decode(item, size) for item in node["__figure__"])
+            return FigureImages(_decode(item) for item in node["__figure__"])
         if "__unsupported__" in node:
             return Unsupported(str(node["__unsupported__"]))
         raise ValueError("unexpected object")
     if isinstance(node, list):
-        return [_decode(item, size) for item in node]
+        return [_decode(item) for item in node]
     if node is None or isinstance(node, (bool, int, float, str)):
         return node
     raise ValueError("unexpected value")
@@ -248,7 +248,7 @@ class GradingKernel:
             if "error" in reply:
                 ename, evalue = reply["error"]
                 raise StudentError(f"{ename}: {evalue}")
-            return {key: _decode(value, MAX_RESULT) for key, value in reply.items()}
+            return {key: _decode(value) for key, value in reply.items()}
         except StudentError:
             raise
         except Exception as error:
