@@ -2,7 +2,7 @@
 
 ``build_all(out_dir)`` writes the files named in :data:`FIGURES`; each figure has its own
 ``draw_*(path)`` function. Every number a figure shows is computed here from
-:func:`backprop_lab.toy.worked_example`, :mod:`backprop_lab.network` or
+:func:`backprop_lab.toy_worked.worked_example`, :mod:`backprop_lab.network` or
 :mod:`backprop_lab.convolution`, never typed. Output is deterministic: PNGs are saved at a
 fixed dpi without the "Software" metadata, and the GIF is quantised to one palette, so a
 rebuild gives byte-identical files.
@@ -24,7 +24,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from backprop_lab import convolution, network, paths, toy  # noqa: E402
+from backprop_lab import convolution, network, paths  # noqa: E402
+from backprop_lab import toy_worked as toy  # noqa: E402
 
 DPI = 100          # every PNG figure (pixels = inches * DPI)
 GIF_DPI = 80       # the animation's frames

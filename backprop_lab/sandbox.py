@@ -22,9 +22,9 @@ from pathlib import Path
 
 KERNEL_NAME = "backprop-lab-sandbox"
 PACKAGE_DIR = Path(__file__).resolve().parent
-# The only course modules a graded kernel can import: plotting and data helpers. The reference
-# implementation (network.py), the hidden checks and the grader stay outside.
-KERNEL_MODULES = ("__init__.py", "paths.py", "course.py", "toy.py")
+# All of the course package that a graded kernel can import: the student package, exactly what the
+# student kit installs. The reference (network.py), the hidden checks and the grader stay outside.
+STUDENT_DIR = PACKAGE_DIR / "student"
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
                 "/etc/fonts", "/etc/mime.types", "/etc/alternatives")
@@ -132,6 +132,9 @@ def _kernel_environment(home):
         "MPLCONFIGDIR": f"{home}/.matplotlib", "IPYTHONDIR": f"{home}/.ipython",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "BACKPROP_LAB_DATA_DIR": str(paths.DATA), "BACKPROP_LAB_IMAGES_DIR": str(paths.IMAGES),
+        # backprop_lab is a namespace package in the sandbox (no __init__.py), as in the student kit:
+        # found on the path, whether the course is installed in site-packages or editable.
+        "PYTHONPATH": str(PACKAGE_DIR.parent),
     }
     return [option for name, value in environment.items() for option in ("--setenv", name, value)]
 
@@ -147,11 +150,9 @@ def bwrap_command(connection_file, workdir, uid=None):
     command = [bwrap(), "--die-with-parent", "--new-session", *_unshare_options(), "--clearenv",
                "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
                *_read_only(SYSTEM_DIRS), *_parent_dirs(mounted), *_read_only(SYSTEM_FILES + course_dirs),
-               # Hide the course package but for the kernel's modules, wherever it is installed.
-               "--tmpfs", str(PACKAGE_DIR)]
-    for module in KERNEL_MODULES:
-        command += ["--ro-bind", str(PACKAGE_DIR / module), str(PACKAGE_DIR / module)]
-    command += ["--ro-bind", os.path.join(connection_dir, "passwd"), "/etc/passwd",
+               # Hide the course package but for the student package, wherever it is installed.
+               "--tmpfs", str(PACKAGE_DIR), "--ro-bind", str(STUDENT_DIR), str(STUDENT_DIR),
+               "--ro-bind", os.path.join(connection_dir, "passwd"), "/etc/passwd",
                 "--bind", connection_dir, connection_dir,
                 "--bind", workdir, workdir, "--chdir", workdir, "--perms", "0777", "--dir", "/tmp/home",
                 *_kernel_environment("/tmp/home"), "--"]

@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import fmin_cg
 
-from backprop_lab import course
+from backprop_lab.student import course
 
 # %% [markdown]
 # ## The data
@@ -206,9 +206,9 @@ checks.check_cost(nnCostFunction, regularised=True)
 # The numbers come from this cell (the toy network lives in the course package):
 
 # %%
-from backprop_lab import toy
+from backprop_lab.student import toy
 
-worked = toy.worked_example()
+worked = toy.forward()
 print("output activations a:", np.round(worked["A3"][0], 3))
 print("label y:             ", toy.Y[0])
 print("output deltas a - y: ", np.round(worked["DELTA3"][0], 3))

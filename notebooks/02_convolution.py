@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from backprop_lab import course
+from backprop_lab.student import course
 
 # %% [markdown]
 # ## The image and the filters

@@ -23,7 +23,7 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "torch")
 import numpy as np
 
-from backprop_lab import course
+from backprop_lab.student import course
 
 try:
     import keras

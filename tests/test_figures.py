@@ -4,7 +4,8 @@ import pytest
 import scipy.signal
 from PIL import Image
 
-from backprop_lab import convolution, figures, network, toy
+from backprop_lab import convolution, figures, network
+from backprop_lab import toy_worked as toy
 
 TOY_SIZES = (toy.INPUT_SIZE, toy.HIDDEN_SIZE, toy.N_CLASSES)
 

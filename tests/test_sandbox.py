@@ -39,7 +39,10 @@ def test_sandboxed_kernel_is_isolated(tmp_path, monkeypatch):
             "print('env', sorted(os.environ))\n"
             "print('network', importlib.util.find_spec('backprop_lab.network'))\n"
             "print('checks', importlib.util.find_spec('backprop_lab.checks'))\n"
-            "print('course', importlib.util.find_spec('backprop_lab.course') is not None)\n"
+            "from backprop_lab.student import course, toy\n"
+            "print('course', os.path.basename(course.dataFile('dataMNISTNeuralNetwork.npz')), toy.forward()['A3'].shape)\n"
+            "import backprop_lab\n"
+            "print('package', [sorted(os.listdir(folder)) for folder in backprop_lab.__path__])\n"
             "try:\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\nexcept OSError as e:\n"
             "    print('connect', type(e).__name__)\n"
             "print('interfaces', socket.if_nameindex())\n")
@@ -47,7 +50,9 @@ def test_sandboxed_kernel_is_isolated(tmp_path, monkeypatch):
         probe.shutdown()
     text = "".join(output.get("text", "") for output in run.outputs)
     assert "files ['mine.txt']" in text
-    assert "network None" in text and "checks None" in text and "course True" in text
+    assert "network None" in text and "checks None" in text
+    assert "course dataMNISTNeuralNetwork.npz (2, 3)" in text
+    assert "package [['student']]" in text  # the student package, the trust boundary, and nothing else
     assert "connect " in text and "eth" not in text.split("interfaces")[1]
     assert "'HOME'" in text and "BACKPROP_LAB_TEST_SECRET" not in text
     if sandbox.os.geteuid() == 0:
