@@ -3,7 +3,8 @@
 ``write_report(course_dir, out_dir)`` writes ``out_dir/index.html`` and the PNG charts it shows,
 from what the grading loop left in the course folder:
 
-* ``gradebook.db``: every part's score (``grading.scores``);
+* the gradebook at ``grading.gradebook_url`` (``$BACKPROP_LAB_DB_URL``, e.g. PostgreSQL, else
+  ``gradebook.db``): every part's score (``grading.scores``);
 * ``autograded/``: the catalogued mistakes the checks named (``grading.diagnoses``);
 * ``grading-log.jsonl``: one JSON object per graded submission, appended by ``grading.autograde``
   (student, assignment, seconds, success, reason, notes, finished); the last line of each
@@ -51,6 +52,25 @@ def part_order(course_dir):
             if nbgrader.get("grade") and nbgrader.get("grade_id"):
                 order.setdefault((notebook.parent.name, nbgrader["grade_id"]), len(order))
     return order
+
+
+def gradebook_scores(db_url):
+    """Every part's score in the gradebook at db_url, as grading.scores gives them; {} when db_url
+    is a SQLite file that does not exist: opening it would create an empty gradebook.db, and a
+    report must not change the course."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(db_url)
+    if database.get_backend_name() == "sqlite" and not Path(database.database or "").is_file():
+        return {}
+    return grading.scores(db_url=db_url)
+
+
+def shown_url(db_url):
+    """The gradebook's URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).render_as_string(hide_password=True)
 
 
 # --------------------------------------------------------------------------- what the tables count
@@ -284,7 +304,7 @@ td code { white-space: nowrap; }
 """
 
 
-def _summary_section(table, log, course_dir):
+def _summary_section(table, log, course_dir, db_url):
     out = ['<section id="summary">', "<h2>1. Summary</h2>"]
     failed = defaultdict(int)
     for (_, assignment), record in (log[0] if log else {}).items():
@@ -292,7 +312,8 @@ def _summary_section(table, log, course_dir):
     students = {student for student, _ in table} | {student for student, _ in (log[0] if log else {})}
     assignments = sorted({a for _, a in table} | {a for _, a in (log[0] if log else {})})
     out.append(f"<p>{len(students)} students, {len(table)} graded submissions "
-               f"in <code>{html.escape(str(Path(course_dir).resolve()))}</code>.</p>")
+               f"in <code>{html.escape(str(Path(course_dir).resolve()))}</code>; scores from the gradebook "
+               f"<code>{html.escape(shown_url(db_url))}</code>.</p>")
     if not table and not log:
         out.append(_note("Nothing graded yet: no gradebook entries and no grading log."))
     rows = []
@@ -429,14 +450,14 @@ def write_report(course_dir=paths.COURSE_DIR, out_dir=None):
     for name in CHARTS.values():  # a chart that has nothing to show this time must not linger
         (out_dir / name).unlink(missing_ok=True)
 
-    # grading.scores would create an empty gradebook.db; a report must not change the course.
-    table = grading.scores(course_dir) if (course_dir / "gradebook.db").is_file() else {}
+    db_url = grading.gradebook_url(course_dir)
+    table = gradebook_scores(db_url)
     log = grading.read_grading_log(course_dir)
     stats = part_stats(table, part_order(course_dir))
     found = mistake_stats(grading.diagnoses(course_dir))
 
     sections = [
-        *_summary_section(table, log, course_dir),
+        *_summary_section(table, log, course_dir, db_url),
         *_parts_section(stats, out_dir),
         *_checks_section(stats, out_dir),
         *_mistakes_section(found, out_dir),

@@ -1,16 +1,19 @@
 """The gradebook on a real PostgreSQL server that this test starts (Debian's `postgresql` package):
-release, parallel grading by two workers and the grade table, all through nbgrader's db_url."""
+release, parallel grading by two workers, the grade table and the class report, all through
+nbgrader's db_url."""
 import dataclasses
 import glob
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+from test_report import Page  # the report tests' parser: tables as the browser shows them
 
-from backprop_lab import build, grading, submissions
+from backprop_lab import build, grading, report, submissions
 
 pytestmark = pytest.mark.slow
 
@@ -50,8 +53,8 @@ def postgres_url():
 
 
 def test_the_gradebook_can_live_in_postgresql(postgres_url, tmp_path, monkeypatch):
-    """With BACKPROP_LAB_DB_URL pointing at PostgreSQL, do release, two grading workers and the
-    grade table all use it (and no SQLite gradebook appears)?"""
+    """With BACKPROP_LAB_DB_URL pointing at PostgreSQL, do release, two grading workers, the
+    grade table and the class report all use it (and no SQLite gradebook appears)?"""
     monkeypatch.setenv("BACKPROP_LAB_DB_URL", postgres_url)
     build.build_source(source_dir=tmp_path / "source")
     grading.release(tmp_path)
@@ -65,4 +68,24 @@ def test_the_gradebook_can_live_in_postgresql(postgres_url, tmp_path, monkeypatc
     scores = grading.scores(tmp_path)
     expected = {s.name: 3.0 if "solution" in s.name or "correct" in s.name else 0.0 for s in students}
     assert {s.name: scores[(s.name, ASSIGNMENT)]["convolution"][0] for s in students} == expected
+
+    # The report reads the same PostgreSQL gradebook, and its statistics follow the expected scores.
+    index = report.write_report(tmp_path, tmp_path / "reports")
+    assert report.gradebook_scores(grading.gradebook_url(tmp_path)) == scores
+    points, mean = max(expected.values()), statistics.fmean(expected.values())
+    full, zero = sum(score == points for score in expected.values()), sum(score == 0 for score in expected.values())
+    [part] = report.part_stats(scores, report.part_order(tmp_path))
+    assert (part.assignment, part.part, part.points, part.submissions, part.full, part.partial, part.zero) == (
+        ASSIGNMENT, "convolution", points, len(students), full, len(students) - full - zero, zero)
+    assert part.mean == pytest.approx(mean)
+
+    # ... and the written page shows them.
+    page = Page(index.read_text(encoding="utf-8"))
+    [summary] = page.table("Submissions and totals per assignment")
+    assert (summary["assignment"], summary["graded submissions"], summary["points"], summary["mean total"],
+            summary["failed to grade (last run)"]) == (ASSIGNMENT, str(len(students)), f"{points:g}", f"{mean:.2f}",
+                                                       str(len(failures)))
+    [row] = page.table("Scores per graded part")
+    assert (row["part (grade id)"], row["submissions"], row["mean score"], row["full marks"], row["zero"]) == (
+        "convolution", str(len(students)), f"{mean:.2f}", str(full), str(zero))
     assert not (tmp_path / "gradebook.db").exists()
