@@ -29,3 +29,7 @@ c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetad
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.TrustedExecute.timeout = 120
 c.TrustedExecute.sandbox = True
+
+# `nbgrader collect` from the exchange also records when each submission arrived, from the
+# exchange's own record: the time grading trusts (backprop_lab/exchange.py, docs/jupyterhub.md).
+c.ExchangeFactory.collect = "backprop_lab.exchange.TrustedTimeCollect"

@@ -2,8 +2,9 @@
 autograde reads them, from a folder of notebooks or an LMS bulk download (a Canvas or Moodle .zip).
 
 Every file of the source ends up imported, already there, or skipped with the reason: a bad file
-never reaches submitted/, and a submission there is replaced only when asked. The naming rules,
-and why no timestamp.txt is written, are in docs/lms-import.md.
+never reaches submitted/, and a submission there is replaced only when asked. When each one
+arrived is recorded for the grader in submission-times.jsonl (submission_times.py), never written
+into submitted/. The naming rules and which time each source gives are in docs/lms-import.md.
 """
 import os
 import re
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
+
+from backprop_lab import submission_times
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # a released notebook is under 1 MB; 20 MB leaves room for outputs
 
@@ -71,11 +74,14 @@ class _Released:
 
 @dataclass
 class _File:
-    """A file of the source: its '/'-separated path there, size, modification time, and a reader."""
+    """A file of the source: its '/'-separated path there, size, modification time, and a reader;
+    received: when it arrived, if the source says (submission_times.py), and how that was told."""
     name: str
     size: int
     mtime: float
     read: Callable  # read(limit) -> at most limit bytes
+    received: float = None
+    clock: str = ""
 
 
 @dataclass
@@ -86,7 +92,7 @@ class _Owner:
     assignment: str = None      # the assignment its folder names, if any
     fields: dict = field(default_factory=dict)  # first_name, last_name, lms_user_id for the gradebook
     file_id: int = 0            # Canvas's id of the uploaded file: larger is newer
-    late: bool = False          # Canvas marked the submission LATE
+    late: bool = None           # Canvas marked the submission LATE (True) or not (False); None: no LMS verdict
     lms: bool = False           # from Canvas or Moodle, whose zip times are the download's, not the upload's
 
 
@@ -99,7 +105,8 @@ class _Submission:
     notebook: str        # the released notebook's file name: its name in submitted/
     order: tuple         # (Canvas file id, copy suffixes, mtime if not from an LMS): the larger, the newer
     student_fields: dict  # first_name, last_name, lms_user_id when the source gives them
-    late: bool = False
+    late: bool = None
+    lms: bool = False
 
 
 def import_submissions(source, course_dir, assignment=None, overwrite=False, max_bytes=MAX_NOTEBOOK_BYTES):
@@ -146,7 +153,8 @@ def import_submissions(source, course_dir, assignment=None, overwrite=False, max
             problem = _notebook_problem(data, submission.assignment, released, max_bytes)
             if problem:
                 report.skipped.append((submission.file.name, problem))
-            elif _write(submission, data, course_dir, overwrite, report):
+            elif written := _write(submission, data, course_dir, overwrite, report):
+                _record_time(course_dir, submission, written)
                 students.setdefault(submission.student, {}).update(submission.student_fields)
                 if submission.late:
                     report.notes.append(f"{submission.student}/{submission.assignment}: Canvas marked it LATE "
@@ -205,7 +213,8 @@ def _folder_files(folder, skipped):
             elif not stat.S_ISREG(status.st_mode):
                 skipped.append((relative, "not a regular file"))
             else:
-                yield _File(relative, status.st_size, status.st_mtime, lambda limit, path=path: _read_file(path, limit))
+                yield _File(relative, status.st_size, status.st_mtime, lambda limit, path=path: _read_file(path, limit),
+                            submission_times.received_time(status), "the folder file's time as received")
 
 
 def _hidden(name):
@@ -243,7 +252,8 @@ def _zip_files(archive, skipped):
         else:
             parts = [part for part in parts if part not in ("", ".")]
             yield _File("/".join(parts), info.file_size, _zip_time(info),
-                        lambda limit, info=info: _read_entry(archive, info, limit))
+                        lambda limit, info=info: _read_entry(archive, info, limit),
+                        _zip_time(info) or None, "the zip entry's date and time (the grader's time zone)")
 
 
 def _entry_name(info):
@@ -300,7 +310,7 @@ def _recognise(file, released, assignment):
         return found
     found_assignment, notebook, copy = found
     order = (owner.file_id, *copy, 0.0 if owner.lms else file.mtime)
-    return _Submission(file, owner.student, found_assignment, notebook, order, owner.fields, owner.late)
+    return _Submission(file, owner.student, found_assignment, notebook, order, owner.fields, owner.late, owner.lms)
 
 
 def _owner(parts, released, assignment):
@@ -443,7 +453,7 @@ def _notebook_problem(data, assignment, released, max_bytes):
 
 def _write(submission, data, course_dir, overwrite, report):
     """Write the notebook unless an earlier, different one is there and overwrite is off.
-    -> whether the submission is now in submitted/"""
+    -> "imported", "unchanged" (already there), or None when it is not in submitted/"""
     target = course_dir / "submitted" / submission.student / submission.assignment / submission.notebook
     entry = (submission.student, submission.assignment, target)
     if any(path.is_symlink() for path in (target.parents[2], target.parents[1], target.parent, target)):
@@ -452,7 +462,7 @@ def _write(submission, data, course_dir, overwrite, report):
     existed = target.exists()
     if existed and target.read_bytes() == data:
         report.unchanged.append(entry)
-        return True
+        return "unchanged"
     if existed and not overwrite:
         report.skipped.append((submission.file.name, f"already submitted: {target} differs; "
                                                      "use overwrite=True (--overwrite) to replace it"))
@@ -464,7 +474,24 @@ def _write(submission, data, course_dir, overwrite, report):
     report.imported.append(entry)
     if existed:
         report.replaced.append(entry)
-    return True
+    return "imported"
+
+
+def _record_time(course_dir, submission, written):
+    """Record when the submission arrived (submission_times.py): a folder file's time as received,
+    a zip entry's time, Canvas's LATE flag; Moodle gives nothing. An unchanged submission keeps the
+    time recorded when it first came."""
+    student, assignment = submission.student, submission.assignment
+    if written == "unchanged" and submission_times.trusted(course_dir, student, assignment)[0] is not None:
+        return
+    if submission.lms:
+        time = None
+        source = ("Canvas's LATE flag" if submission.late is not None
+                  else "a Moodle download (no submission time in it)")
+    else:
+        time, source = submission.file.received, submission.file.clock
+    submission_times.record(course_dir, student, assignment, time=time, late=submission.late, source=source,
+                            origin=submission.file.name)
 
 
 def _record_students(course_dir, students):

@@ -184,13 +184,14 @@ def normalise_graded_cells(notebook, released):
     return dropped
 
 
-def stage_submission(course_dir, student, assignment):
+def stage_submission(course_dir, student, assignment, db_url=None):
     """Copy submitted/STUDENT/ASSIGNMENT into .grading/submitted/ as nbgrader should see it.
 
     Only regular files are copied (a symlink could point at the gradebook or the solutions);
     a notebook that cannot be read is replaced by the blank release that says why; graded cells
     get the release's metadata back, deleted test cells are put back and duplicated ones dropped.
-    submitted/ itself is never changed.
+    The student's own timestamp.txt is never copied: the staged one is the grader's record of
+    when the submission arrived (_stage_submission_time). submitted/ itself is never changed.
     -> notes for the instructor
     """
     import nbformat
@@ -214,6 +215,8 @@ def stage_submission(course_dir, student, assignment):
             (staged / relative).mkdir(parents=True, exist_ok=True)
         elif any(parent.is_symlink() for parent in path.parents if original in parent.parents):
             continue
+        elif relative == Path("timestamp.txt"):  # written by the student's side: never believed
+            continue
         elif path.suffix != ".ipynb" or path.parent != original:
             shutil.copyfile(path, staged / relative)
         else:
@@ -236,7 +239,44 @@ def stage_submission(course_dir, student, assignment):
                 if restored:
                     notes.append(f"{student}/{assignment}: restored deleted test cells {', '.join(restored)}")
             nbformat.write(notebook, staged / relative)
+    notes += _stage_submission_time(course_dir, student, assignment, staged, db_url)
     return notes
+
+
+def _stage_submission_time(course_dir, student, assignment, staged, db_url=None):
+    """Write staged/timestamp.txt, the time nbgrader's late penalty reads, from the grader's record
+    (submission_times.py), never from the submission. A Canvas LATE flag without a time counts as
+    one second after the assignment's due date in the gradebook. No record: no timestamp.txt, so
+    no late penalty, and a note when the submission carried its own. -> notes"""
+    from backprop_lab import submission_times
+    where = f"{student}/{assignment}"
+    own = course_dir / "submitted" / student / assignment / "timestamp.txt"
+    entry, problem = submission_times.trusted(course_dir, student, assignment)
+    if entry is None:
+        if problem or own.is_file():
+            why = problem or "no submission time was recorded when it was collected"
+            return [f"{where}: {why}; graded without a submission time (no late penalty)"
+                    + (", its own timestamp.txt ignored" if own.is_file() else "")]
+        return []
+    if entry.get("time"):
+        moment = datetime.fromisoformat(entry["time"])
+    elif entry.get("late"):
+        from datetime import timedelta
+
+        from nbgrader.api import Gradebook, MissingEntry
+        with Gradebook(db_url or gradebook_url(course_dir)) as gradebook:
+            try:
+                duedate = gradebook.find_assignment(assignment).duedate
+            except MissingEntry:
+                duedate = None
+        if duedate is None:
+            return [f"{where}: {entry.get('source')} says late, but {assignment} has no due date in the gradebook; "
+                    "no late penalty"]
+        moment = duedate.replace(tzinfo=timezone.utc) + timedelta(seconds=1)
+    else:
+        return []
+    (staged / "timestamp.txt").write_text(submission_times.nbgrader_timestamp(moment))
+    return []
 
 
 GRADING_LOG = "grading-log.jsonl"  # one JSON line per graded submission: what the class report reads
@@ -263,7 +303,7 @@ def grade_submission(course_dir, student, assignment, sandboxed=True, timeout=No
     started, notes = time.perf_counter(), []
     for attempt in range(DB_RETRIES + 1):
         try:
-            notes = stage_submission(course_dir, student, assignment)
+            notes = stage_submission(course_dir, student, assignment, db_url)
             result = _APIS[key].autograde(assignment, student)
         except OSError as error:  # e.g. an unreadable file in the submission
             result = {"success": False, "error": f"could not stage the submission: {error}"}

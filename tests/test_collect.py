@@ -6,12 +6,13 @@ import shutil
 import stat
 import time
 import zipfile
+from datetime import datetime, timezone
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from backprop_lab import collect, grading, submissions
+from backprop_lab import collect, grading, submission_times, submissions
 
 
 @pytest.fixture(scope="module")
@@ -287,3 +288,55 @@ def test_an_imported_submission_is_graded(course, lab, tmp_path):
 
     assert not failures, failures
     assert grading.scores(lab)[("424242", "02_convolution")] == {"convolution": (3.0, 3.0)}
+
+
+def test_submission_times_are_recorded_by_the_grader(course, lab, tmp_path):
+    """Does an import record each submission's time as received (a folder file's modification
+    time, Canvas's LATE flag, nothing from Moodle), keep it on an identical re-import, record the
+    replacement's, and does staging write only that time into the staged timestamp.txt, ignoring
+    the student's own and any record whose notebook was since replaced by hand?"""
+    folder = tmp_path / "class"
+    (folder / "alice" / "02_convolution").mkdir(parents=True)
+    (folder / "alice" / "02_convolution" / "02_convolution.ipynb").write_bytes(notebook(course, "02_convolution", "v1"))
+    (folder / "alice" / "02_convolution" / "timestamp.txt").write_text("2000-01-01 00:00:00.000000 UTC")
+    received = datetime(2025, 3, 1, 12, 30, tzinfo=timezone.utc).timestamp()
+    os.utime(folder / "alice" / "02_convolution" / "02_convolution.ipynb", (received, received))
+
+    report = collect.import_submissions(folder, lab)
+    assert "not a notebook (.txt)" in reasons(report)["alice/02_convolution/timestamp.txt"]
+    record, problem = submission_times.trusted(lab, "alice", "02_convolution")
+    assert problem is None and datetime.fromisoformat(record["time"]).timestamp() == received
+    assert not (lab / "submitted" / "alice" / "02_convolution" / "timestamp.txt").exists()
+
+    (lab / "submitted" / "alice" / "02_convolution" / "timestamp.txt").write_text("2000-01-01 00:00:00.000000 UTC")
+    notes = grading.stage_submission(lab, "alice", "02_convolution")
+    staged = lab / grading.STAGING / "alice" / "02_convolution" / "timestamp.txt"
+    assert not notes and staged.read_text() == "2025-03-01 12:30:00.000000 UTC"
+
+    os.utime(folder / "alice" / "02_convolution" / "02_convolution.ipynb", (received + 60, received + 60))
+    assert collect.import_submissions(folder, lab).unchanged
+    assert submission_times.trusted(lab, "alice", "02_convolution")[0]["time"] == record["time"]
+    (folder / "alice" / "02_convolution" / "02_convolution.ipynb").write_bytes(notebook(course, "02_convolution", "v2"))
+    os.utime(folder / "alice" / "02_convolution" / "02_convolution.ipynb", (received + 120, received + 120))
+    assert collect.import_submissions(folder, lab, overwrite=True).replaced
+    assert datetime.fromisoformat(submission_times.trusted(lab, "alice", "02_convolution")[0]["time"]).timestamp() \
+        == received + 120
+
+    (lab / "submitted" / "alice" / "02_convolution" / "02_convolution.ipynb").write_bytes(
+        notebook(course, "02_convolution", "copied in by hand"))
+    assert submission_times.trusted(lab, "alice", "02_convolution")[1].startswith("its notebooks changed")
+    notes = grading.stage_submission(lab, "alice", "02_convolution")
+    assert not staged.exists() and "graded without a submission time" in notes[0]
+
+    download = write_zip(tmp_path / "lms.zip", {
+        "doejane_LATE_234567_7890200_02_convolution.ipynb": notebook(course, "02_convolution", "jane"),
+        "smithbob_123456_7890123_02_convolution.ipynb": notebook(course, "02_convolution", "bob"),
+    })
+    collect.import_submissions(download, lab)
+    moodle = write_zip(tmp_path / "moodle.zip", {
+        "Li Wei_103_assignsubmission_file/02_convolution.ipynb": notebook(course, "02_convolution", "li")})
+    collect.import_submissions(moodle, lab)
+    verdicts = {student: {key: submission_times.trusted(lab, student, "02_convolution")[0][key] for key in ("time", "late")}
+                for student in ("234567", "123456", "103")}
+    assert verdicts == {"234567": {"time": None, "late": True}, "123456": {"time": None, "late": False},
+                        "103": {"time": None, "late": None}}
