@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 RUN := $(BIN)/python -m backprop_lab
 
-.PHONY: setup sandbox browser postgres data figures source release submissions autograde feedback grades report demo test bench clean
+.PHONY: setup sandbox browser postgres data figures source release student-kit submissions autograde feedback grades report demo test bench clean
 
-$(INSTALLED): requirements.txt requirements-cnn.txt pyproject.toml
+$(INSTALLED): requirements.txt requirements-student.txt requirements-cnn.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -r requirements-cnn.txt
@@ -47,6 +47,9 @@ source: figures              ## source/: nbgrader instructor notebooks from note
 release: source              ## release/: student notebooks (nbgrader generate_assignment)
 	$(RUN) release
 
+student-kit: data release     ## dist/student/ and its zip: what students download (notebooks, data, helper wheel)
+	$(RUN) student-kit
+
 submissions: release         ## submitted/: the sample submissions
 	$(RUN) submissions
 
@@ -62,7 +65,7 @@ grades:                      ## print the grades and the most common mistakes, w
 report:                      ## reports/index.html: the class report (open it in a browser)
 	$(RUN) report
 
-demo: $(INSTALLED) sandbox          ## the whole loop: build, release, grade the samples, report
+demo: $(INSTALLED) sandbox          ## the whole loop on the samples in demo/, a scratch course: demo/reports/index.html, demo/grades.csv, demo/feedback/
 	$(RUN) demo
 
 test: data figures sandbox browser postgres  ## the test suite
@@ -71,5 +74,5 @@ test: data figures sandbox browser postgres  ## the test suite
 bench: data                  ## benchmarks, written into bench/README.md
 	$(BIN)/python bench/run_all.py
 
-clean:                       ## remove everything the loop builds (keeps .venv and release/)
-	rm -rf source/*/ submitted .grading autograded/*/ feedback reports gradebook.db grading-log.jsonl grades*.csv data/*.npz images/*.png images/*.gif
+clean:                       ## remove the builds (never submitted/, the gradebook, grades or anything a class made)
+	rm -rf source/*/ dist demo .grading data/*.npz images/*.png images/*.gif

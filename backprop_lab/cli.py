@@ -1,11 +1,12 @@
 """Command line of the instructor loop: `python -m backprop_lab STEP` (the Makefile calls these).
 
 Steps, in pipeline order: data, figures, source, release, collect (or submissions), autograde,
-feedback, grades, report; `demo` runs them all on the sample submissions.
+feedback, grades, report; `demo` runs them all on the sample submissions, in demo/.
 """
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,15 @@ from backprop_lab import paths
 # The sample submissions the demo grades: full marks, zero, and three realistic mistakes.
 DEMO_STUDENTS = ["instructor-solution", "blank-release",
                  "wrong-gradient-forgot-one-over-m", "wrong-cost-regularised-biases", "wrong-convolution-flipped-kernel"]
+# The demo's own course folder, inside the course folder (gitignored): rebuilt on every run, so
+# the course's submitted/, gradebook and grades are never the demo's. The marker, written first,
+# says a folder is the demo's and may be wiped.
+DEMO_DIR = "demo"
+DEMO_MARKER = ".backprop-lab-demo"
+# The steps the demo runs there, each as `python -m backprop_lab STEP` with demo/ as the course
+# directory; without the first three nothing after them can run.
+DEMO_STEPS = ["source", "release", "submissions", "autograde", "feedback", "grades", "report"]
+DEMO_PREREQUISITES = {"source", "release", "submissions"}
 
 
 def step_data(args):
@@ -46,15 +56,27 @@ def step_release(args):
         print(f"release: {path}")
 
 
+def step_student_kit(args):
+    from backprop_lab import kit
+    folder, archive = kit.build_kit()
+    print(f"student-kit: {folder} ({kit.kit_size(folder) / 1e6:.1f} MB), {archive} "
+          f"({archive.stat().st_size / 1e6:.1f} MB); hand either to students")
+
+
 def step_submissions(args):
     from backprop_lab import submissions
     samples = submissions.all_samples()
     if not args.all:
         samples = [s for s in samples if s.name in DEMO_STUDENTS]
-    if paths.SUBMITTED.exists():
-        shutil.rmtree(paths.SUBMITTED)
-    written = submissions.write_submissions(samples)
-    print(f"submissions: {len(written)} notebooks from {len(samples)} sample students in {paths.SUBMITTED}")
+    try:  # replaces only the samples' own folders: never a collected submission
+        written = submissions.replace_sample_students(samples, paths.COURSE_DIR)
+    except ValueError as error:
+        print(f"submissions: refused: {error}", file=sys.stderr)
+        return True
+    names = {sample.name for sample in samples}
+    others = [path for path in paths.SUBMITTED.iterdir() if path.name not in names] if paths.SUBMITTED.is_dir() else []
+    print(f"submissions: {len(written)} notebooks from {len(samples)} sample students in {paths.SUBMITTED}"
+          + (f"; {len(others)} other students' folders left as they were" if others else ""))
 
 
 def step_autograde(args):
@@ -87,6 +109,16 @@ def step_collect(args):
     print(collect.format_report(report))
 
 
+def step_exchange_collect(args):
+    from backprop_lab import exchange
+    result = exchange.collect(args.assignment, paths.COURSE_DIR, exchange_root=args.exchange_root, update=args.update)
+    print(result.get("log") or "", end="")
+    if not result.get("success"):
+        print(f"exchange-collect: failed:\n{result.get('error') or ''}", file=sys.stderr)
+        return True
+    print(f"exchange-collect: {args.assignment} collected into {paths.SUBMITTED}, times in submission-times.jsonl")
+
+
 def step_report(args):
     from backprop_lab import report
     index = report.write_report(paths.COURSE_DIR, paths.COURSE_DIR / "reports")
@@ -116,20 +148,80 @@ def step_grades(args):
 
 
 def step_demo(args):
-    """The whole loop on the bundled data and the sample submissions."""
-    args.all = False
+    """The whole loop on the bundled data and the sample submissions, in demo/: a scratch course
+    folder built afresh, so the course's own submitted/, gradebook and grades are never touched."""
+    demo = (paths.COURSE_DIR / DEMO_DIR).absolute()  # absolute: the steps run inside it
+    problem = demo_folder_problem(demo)
+    if problem:
+        print(f"demo: refused: {problem}. The demo deletes and rebuilds {demo} on every run: move that "
+              "folder away and run the demo again.", file=sys.stderr)
+        return True
+    for name, step in [("data", step_data), ("figures", step_figures)]:  # the course's own data/ and images/
+        _timed(name, lambda: step(args))
+    fresh_demo_course(demo)
+    print(f"\ndemo: the course folder is now {demo} (notebooks/, samples/, data/, images/ copied)")
+    environment = dict(os.environ, BACKPROP_LAB_COURSE_DIR=str(demo), BACKPROP_LAB_DATA_DIR=str(demo / "data"),
+                       BACKPROP_LAB_IMAGES_DIR=str(demo / "images"))
+    if environment.pop("BACKPROP_LAB_DB_URL", None):
+        print(f"demo: BACKPROP_LAB_DB_URL is ignored: the demo's gradebook is {demo / 'gradebook.db'}")
+    grading_options = ([f"--workers={args.workers}"] + ([f"--scheduler={args.scheduler}"] if args.scheduler else [])
+                       + (["--unsafe-no-sandbox"] if args.unsafe_no_sandbox else []))
     failed = False
-    for name, step in [("data", step_data), ("figures", step_figures), ("source", step_source),
-                       ("release", step_release), ("submissions", step_submissions),
-                       ("autograde", step_autograde), ("feedback", step_feedback), ("grades", step_grades),
-                       ("report", step_report)]:
-        started = time.perf_counter()
-        print(f"\n== {name} ==")
-        failed = step(args) or failed  # a submission that fails to grade does not stop the others
-        print(f"({name}: {time.perf_counter() - started:.1f} s)")
-    print("\nNext: open reports/index.html for the class report, feedback/*/*/*.html for what a student gets "
-          "back, and grades.csv for the gradebook.")
+    for name in DEMO_STEPS:
+        command = [sys.executable, "-m", "backprop_lab", name] + (grading_options if name == "autograde" else [])
+        code = _timed(name, lambda: subprocess.run(command, cwd=demo, env=environment).returncode)
+        if code and name in DEMO_PREREQUISITES:
+            print(f"demo: stopped, the {name} step failed", file=sys.stderr)
+            return True
+        failed = failed or code != 0  # a submission that fails to grade does not stop the others
+    print(f"\nThe demo's results are in {demo}/ (the course's own submitted/, gradebook and grades are untouched):\n"
+          f"  {DEMO_DIR}/reports/index.html   the class report (open it in a browser)\n"
+          f"  {DEMO_DIR}/feedback/*/*/*.html  what each student gets back\n"
+          f"  {DEMO_DIR}/grades.csv           the gradebook (and grades-lms.csv, grades-nbgrader.csv)")
     return failed
+
+
+def _timed(name, run):
+    """run() under a `== name ==` heading, followed by its time. -> what run returned"""
+    started = time.perf_counter()
+    print(f"\n== {name} ==", flush=True)  # flushed: a step run as a subprocess prints straight to our stdout
+    result = run()
+    print(f"({name}: {time.perf_counter() - started:.1f} s)", flush=True)
+    return result
+
+
+def demo_folder_problem(demo):
+    """Why the folder demo/ is not the demo's own, so that it must not be wiped; None when it is
+    the demo's (its marker, and only sample students in submitted/), empty or absent."""
+    from backprop_lab import submissions
+    if not demo.exists() and not demo.is_symlink():
+        return None
+    if demo.is_symlink() or not demo.is_dir():
+        return f"{demo} is a link or not a folder"
+    if not any(demo.iterdir()):
+        return None
+    marker = demo / DEMO_MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return f"{demo} is not the demo's folder (it has no {DEMO_MARKER})"
+    submitted = demo / "submitted"
+    for folder in sorted(submitted.iterdir()) if submitted.is_dir() and not submitted.is_symlink() else []:
+        if folder.is_symlink() or not folder.is_dir() or submissions.foreign_files(folder):
+            return f"{folder} is not a sample student the demo wrote"
+    return None
+
+
+def fresh_demo_course(demo):
+    """Wipe demo/ (check demo_folder_problem first) and build a course there: the marker, copies of
+    notebooks/, samples/, nbgrader_config.py, and of the built data/ and images/."""
+    if demo.exists():
+        shutil.rmtree(demo)
+    demo.mkdir()
+    (demo / DEMO_MARKER).write_text("This folder is `make demo`'s scratch course: the next demo deletes and "
+                                    "rebuilds it. Keep nothing of yours here.\n")
+    for source, name in [(paths.COURSE_DIR / "notebooks", "notebooks"), (paths.COURSE_DIR / "samples", "samples"),
+                         (paths.DATA, "data"), (paths.IMAGES, "images")]:
+        shutil.copytree(source, demo / name)
+    shutil.copy(paths.COURSE_DIR / "nbgrader_config.py", demo)
 
 
 def main(argv=None):
@@ -145,12 +237,19 @@ def main(argv=None):
     commands.add_parser("figures", help="draw images/*")
     commands.add_parser("source", help="build source/ from notebooks/")
     commands.add_parser("release", help="nbgrader generate_assignment: source/ -> release/")
+    commands.add_parser("student-kit", help="dist/student/ and its zip: the release notebooks, data, helper wheel")
     collect_command = commands.add_parser(
         "collect", help="import submissions into submitted/: a folder, or a Canvas or Moodle download (.zip)")
     collect_command.add_argument("source", type=Path,
                                  help="a folder of notebooks or an LMS bulk-download .zip (docs/lms-import.md)")
     collect_command.add_argument("--assignment", help="the assignment of notebooks not named like a released notebook")
     collect_command.add_argument("--overwrite", action="store_true", help="replace submissions already there that differ")
+    exchange_command = commands.add_parser(
+        "exchange-collect", help="nbgrader collect from the exchange into submitted/, recording trusted submission times")
+    exchange_command.add_argument("assignment", help="the assignment to collect (docs/jupyterhub.md)")
+    exchange_command.add_argument("--exchange-root", type=Path, help="the exchange folder, instead of Exchange.root")
+    exchange_command.add_argument("--update", action="store_true",
+                                  help="replace collected submissions by newer ones (nbgrader deletes the older copy)")
     submissions = commands.add_parser("submissions", help="write the sample submissions into submitted/")
     submissions.add_argument("--all", action="store_true", help="every sample in samples/, not only the demo's")
     grading_options = argparse.ArgumentParser(add_help=False)
@@ -169,8 +268,10 @@ def main(argv=None):
                         help="the whole loop on the sample submissions")
     args = parser.parse_args(argv)
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
+             "student-kit": step_student_kit,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,
-             "grades": step_grades, "report": step_report, "collect": step_collect, "demo": step_demo}
+             "grades": step_grades, "report": step_report, "collect": step_collect,
+             "exchange-collect": step_exchange_collect, "demo": step_demo}
     if steps[args.command](args):
         raise SystemExit(1)
 

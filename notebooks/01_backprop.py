@@ -534,18 +534,29 @@ plt.show()
 # ## 7. How well does it read digits?
 #
 # The predicted digit is the output unit with the largest activation (`np.argmax` along axis 1).
-# Compare it with the true digit on the training set and on the test set, which the network never saw.
+# To read the activations, write `forwardPass`: the first half of your `nnCostFunction`, unpacking
+# and two layers, returning the output activations. It earns no points; the cell after it checks it
+# on the toy network of part 2, whose parameters all differ, so a transposed or mis-sliced matrix shows.
 
-# %%
+# %% nbgrader="solution" grade_id="forwardPass"
 def forwardPass(X, nnThetas, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
     """Output activations (m, classLabels) of the network for the inputs X (m, inputLayerSize)."""
+    ### BEGIN SOLUTION
     hiddenLayerParamNr = hiddenLayerSize * (inputLayerSize + 1)
     thetaOne = np.reshape(nnThetas[:hiddenLayerParamNr], (hiddenLayerSize, inputLayerSize + 1))
     thetaTwo = np.reshape(nnThetas[hiddenLayerParamNr:], (classLabels, hiddenLayerSize + 1))
     hidden = mySigmoid(np.c_[np.ones((len(X), 1)), X] @ thetaOne.T)
     return mySigmoid(np.c_[np.ones((len(X), 1)), hidden] @ thetaTwo.T)
+    ### END SOLUTION
 
 
+# %%
+toyOutputs = forwardPass(toy.X, toy.thetas(), toy.INPUT_SIZE, toy.HIDDEN_SIZE, toy.N_CLASSES)
+assert np.allclose(toyOutputs, toy.forward()["A3"]), \
+    f"forwardPass gives {np.round(toyOutputs, 3)} on the toy network, whose outputs are {np.round(toy.forward()['A3'], 3)}"
+print("forwardPass gives the toy network's outputs.")
+
+# %%
 trainedThetas = trainedNeuralNetwork[0]
 predictedTrain = np.argmax(forwardPass(XTrain, trainedThetas), axis=1)
 predictedTest = np.argmax(forwardPass(XTest, trainedThetas), axis=1)
