@@ -644,14 +644,14 @@ plotHiddenWeights(thetaOneTrained).suptitle("Your network: 60 iterations, lambda
 plt.show()
 
 # %% [markdown]
-# And the networks trained for 500 iterations, one tile per hidden unit. Without regularisation the
-# weights stay noisy, fitting details of single training digits; as λ grows they become smoother,
-# broader strokes, and at λ = 100 many units look alike.
+# And the networks trained for 500 iterations, drawn by your `plotHiddenWeights`. Without
+# regularisation the weights stay noisy, fitting details of single training digits; as λ grows they
+# become smoother, broader strokes, and at λ = 100 many units look alike.
 
 # %%
-course.plotHiddenUnitMontages({f"lambda = {lambdaValue}": longTraining[key][:25 * 785].reshape(25, 785)
-                               for lambdaValue, key in lambdaKeys.items()})
-plt.show()
+for lambdaValue, key in lambdaKeys.items():
+    plotHiddenWeights(longTraining[key][:25 * 785].reshape(25, 785)).suptitle(f"500 iterations, lambda = {lambdaValue}")
+    plt.show()
 
 # %% [markdown]
 # ## What to remember

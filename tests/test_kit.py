@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -121,12 +122,7 @@ def _solution_regions(text):
             current = None
         elif current is not None:
             current.append(line)
-    return [_dedent(region) for region in regions]
-
-
-def _dedent(code):
-    import textwrap
-    return textwrap.dedent(code)
+    return [textwrap.dedent(region) for region in regions]
 
 
 def source_notebooks():

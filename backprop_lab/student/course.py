@@ -74,23 +74,6 @@ def plotDigits(X, labels=None, n=100, seed=0, title=None):
     return figure
 
 
-def plotHiddenUnitMontages(thetaOnes):
-    """For each title -> thetaOne (units, 785): every unit's weights as one 28x28 tile, side by side. -> Figure
-
-    A compact view for comparing networks; each tile is scaled to its own range.
-    """
-    figure, axes = plt.subplots(1, len(thetaOnes), figsize=(3.2 * len(thetaOnes), 3.6), squeeze=False)
-    for ax, (title, thetaOne) in zip(axes[0], thetaOnes.items()):
-        weights = np.asarray(thetaOne)[:, 1:]
-        low, high = weights.min(axis=1, keepdims=True), weights.max(axis=1, keepdims=True)
-        scaled = (weights - low) / np.where(high > low, high - low, 1.0)
-        ax.imshow(_tile(scaled.reshape(-1, *DIGIT_SHAPE))[0], cmap="gray", interpolation="none")
-        ax.set_title(title)
-        ax.set_axis_off()
-    figure.tight_layout()
-    return figure
-
-
 def plotMisclassified(X, trueLabels, predictedLabels, n=25, seed=0):
     """Digits the network got wrong, titled 'true -> predicted'. -> Figure"""
     wrong = np.flatnonzero(np.asarray(trueLabels) != np.asarray(predictedLabels))
