@@ -67,11 +67,12 @@ def _call(function, name, *args, **kwargs):
         raise AssertionError(f"{name} raised {error}") from None
     except Exception as error:  # the student's own error, reported as such
         raise AssertionError(f"{name} raised {type(error).__name__}: {error}") from None
-    for original, copy in zip(args, copies):
+    for position, (original, copy) in enumerate(zip(args, copies), start=1):
         if isinstance(original, np.ndarray) and not np.array_equal(original, copy, equal_nan=True):
+            # What to do instead is the catalogue's explanation and hint: said once, there.
             raise AssertionError(_diagnosed(
-                f"{name} changed one of its input arrays. Work on copies (e.g. theta.copy()) "
-                "instead of writing into reshaped views of nnThetas, X or y.", "modifies-input"))
+                f"{name} changed the array it was given as argument {position} (shape {original.shape}).",
+                "modifies-input"))
     return result
 
 
@@ -114,12 +115,16 @@ def _as_float(value, name):
     return float(array.reshape(()))
 
 
-def _as_gradient(value, name, expected_length):
+def _as_gradient(value, name, thetas, X, Y, lambda_, sizes):
+    """The student's gradient as a flat float array; a wrong shape fails, saying which bias columns
+    a too-short one leaves out and naming the catalogued mistake it matches."""
     array = np.asarray(value, dtype=float)
-    if array.shape != (expected_length,):
-        raise AssertionError(
-            f"{name} should return a flat array of {expected_length} numbers (one per parameter), "
-            f"got shape {array.shape}. Ravel both gradient matrices and join them: Theta1 first.")
+    if array.shape != thetas.shape:
+        missing = diagnosis.missing_bias_columns(array.size, sizes) if array.ndim == 1 else None
+        advice = missing or "Ravel both gradient matrices and join them: Theta1 first."
+        raise AssertionError(_diagnosed(
+            f"{name} should return a flat array of {thetas.size} numbers (one per parameter), "
+            f"got shape {array.shape}. {advice}", diagnosis.gradient(array, thetas, X, Y, lambda_, sizes)))
     return array
 
 
@@ -183,7 +188,7 @@ def check_gradient(nnGradientFunction, regularised):
                 got = _as_gradient(
                     _call(nnGradientFunction, name, thetas, X, Y, lambda_,
                           **_sizes_keywords(input_size, hidden_size, n_classes)),
-                    name, thetas.size)
+                    name, thetas, X, Y, lambda_, sizes[:3])
             error = network.relative_error(got, numerical)
             assert error < GRADIENT_TOLERANCE, _diagnosed(
                 f"{name} differs from the numerical gradient by a relative error of {error:.2g} "
@@ -197,7 +202,8 @@ def check_gradient(nnGradientFunction, regularised):
     directions = np.random.default_rng(201).standard_normal((RANDOM_DIRECTIONS, thetas.size))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     for lambda_ in lambdas:
-        got = _as_gradient(_call(nnGradientFunction, name, thetas, X, Y, lambda_), name, thetas.size)
+        got = _as_gradient(_call(nnGradientFunction, name, thetas, X, Y, lambda_), name, thetas, X, Y, lambda_,
+                           FULL_NETWORK[:3])
         slopes = np.array([network.directional_derivative(
             lambda t: network.cost(t, X, Y, lambda_), thetas, d, NUMERICAL_EPSILON) for d in directions])
         error = network.relative_error(directions @ got, slopes)
@@ -282,22 +288,28 @@ def check_hidden_weights_plot(plotHiddenWeights):
                 diagnosis.hidden_weights_image(image, thetaOne, unit))
 
 
-def check_convolution(convolve2d):
-    """Zero-padded, same-size cross-correlation (no kernel flip) on several images and kernels."""
+def convolution_cases():
+    """The (image, kernel) pairs check_convolution tries, in order: the Square with both edge
+    filters, then random non-square and square images with random integer kernels."""
     rng = np.random.default_rng(7)
     cases = [(convolution.square_image(), convolution.FILTER_ONE),
              (convolution.square_image(), convolution.FILTER_TWO)]
-    cases += [(rng.uniform(0, 1, shape), rng.integers(-3, 4, (3, 3)).astype(float))
-              for shape in [(5, 7), (8, 8), (9, 4)]]
-    for image, kernel in cases:
+    return cases + [(rng.uniform(0, 1, shape), rng.integers(-3, 4, (3, 3)).astype(float))
+                    for shape in [(5, 7), (8, 8), (9, 4)]]
+
+
+def check_convolution(convolve2d):
+    """Zero-padded, same-size cross-correlation (no kernel flip) on several images and kernels."""
+    for image, kernel in convolution_cases():
         expected = convolution.correlate_same(image, kernel)
         got = np.asarray(_call(convolve2d, "convolve2d", image, kernel), dtype=float)
         assert got.shape == image.shape, _diagnosed(
             f"convolve2d should return an image of the same shape as its input {image.shape} "
             f"(zero-pad by one pixel on every side), got {got.shape}", diagnosis.convolution_(got, image, kernel))
+        difference = np.abs(got - expected)
+        row, col = (int(i) for i in np.unravel_index(np.argmax(difference), got.shape))
         assert np.allclose(got, expected, rtol=1e-5, atol=1e-5), _diagnosed(  # float32 answers are fine
             f"convolve2d differs from the expected edge map on a {image.shape[0]}x{image.shape[1]} image "
-            f"(largest difference {np.max(np.abs(got - expected)):.3g} at pixel "
-            f"{np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)}). Multiply the kernel with the "
-            "window centred on each pixel without flipping it, and pad with zeros.",
-            diagnosis.convolution_(got, image, kernel))
+            f"(largest difference {difference[row, col]:.3g} at pixel ({row}, {col}), row and column counted "
+            "from 0). Multiply the kernel with the window centred on each pixel without flipping it, and pad "
+            "with zeros.", diagnosis.convolution_(got, image, kernel))

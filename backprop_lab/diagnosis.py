@@ -96,7 +96,24 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
         ("gradient-theta2-wrong-columns", [backward(theta2_columns="last-dropped")]),
         ("gradient-wrong-sign", [-correct, variant(factor=-1 / m)]),
         ("gradient-ravel-order", [np.concatenate([grad1.ravel(order="F"), grad2.ravel(order="F")])]),
+        ("gradient-bias-columns-missing", [network.pack(grad1[:, 1:], grad2[:, 1:]),  # shorter than thetas
+                                           network.pack(grad1[:, 1:], grad2), network.pack(grad1, grad2[:, 1:])]),
     ])
+
+
+def missing_bias_columns(length, sizes):
+    """Which bias columns a gradient of this length leaves out, in words, or None when its length
+    is not that of the gradient without some of them. sizes: (input_size, hidden_size, n_classes)"""
+    _, hidden_size, n_classes = sizes
+    missing = network.n_parameters(*sizes) - length
+    if missing == hidden_size + n_classes:
+        return (f"The bias columns are missing: it is {missing} numbers short, the gradients of column 0 of Theta1 "
+                f"({hidden_size}, one per hidden unit) and of Theta2 ({n_classes}, one per class).")
+    if missing in (hidden_size, n_classes):
+        which = ("Theta1 or Theta2" if hidden_size == n_classes
+                 else "Theta1 (one per hidden unit)" if missing == hidden_size else "Theta2 (one per class)")
+        return f"A bias column is missing: it is {missing} numbers short, the gradient of column 0 of {which}."
+    return None
 
 
 def convolution_(got, image, kernel):
@@ -106,11 +123,14 @@ def convolution_(got, image, kernel):
     if got.shape == (rows - 2, cols - 2) and _close(got, expected[1:-1, 1:-1]):
         return "convolution-no-padding"
     if got.shape == (cols, rows) and rows != cols:
-        return "convolution-rows-columns-swapped"
+        return _first_match(got, expected, [
+            ("convolution-rows-columns-swapped", [expected.T, convolution.correlate_same(image.T, kernel)])])
     if got.shape != image.shape:
         return None
     border_only = expected.copy()
     border_only[1:-1, 1:-1] = 0
+    shifted = np.zeros_like(expected)  # windows padded[r - 1:r + 2, c - 1:c + 2], r and c from 1 (0 cannot slice)
+    shifted[1:, 1:] = expected[:-1, :-1]
     padded_with_ones = np.pad(np.asarray(image, dtype=float), 1, constant_values=1.0)
     with_ones = np.array([[np.sum(padded_with_ones[r:r + 3, c:c + 3] * kernel) for c in range(cols)]
                           for r in range(rows)])
@@ -119,6 +139,7 @@ def convolution_(got, image, kernel):
         ("convolution-rows-columns-swapped", [expected.T, convolution.correlate_same(image.T, kernel).T]),
         ("convolution-off-by-one", [expected - border_only]),
         ("convolution-padded-with-ones", [with_ones]),
+        ("convolution-shifted-window", [shifted]),
     ])
 
 

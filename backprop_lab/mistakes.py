@@ -68,6 +68,12 @@ CATALOGUE = (
             "nnThetas is the row-by-row (C order) ravel of Theta1 then Theta2; the gradient must be flattened "
             "the same way, or each number lands on another parameter.",
             "np.ravel(grad) without order='F' and without transposing, Theta1's gradient first."),
+    Mistake("gradient-bias-columns-missing", GRADIENT, "the gradient has no entries for the biases",
+            "The cost depends on the biases (column 0 of each Theta) too, so its gradient has an entry for "
+            "each of them. Multiplying the deltas by activations without their column of ones (X, or the "
+            "hidden activations before the ones are added), or keeping only columns 1:, leaves them out.",
+            "each gradient matrix must have exactly the shape of its Theta; compare the two shapes before "
+            "you ravel."),
     Mistake("hard-coded-sizes", COST + GRADIENT, "the layer sizes are typed in",
             "The function is right for the 784-25-10 network but fails for other sizes: it uses 784, 25 or 10 "
             "instead of its size arguments.", "use inputLayerSize, hiddenLayerSize and classLabels everywhere."),
@@ -92,6 +98,13 @@ CATALOGUE = (
     Mistake("convolution-padded-with-ones", ("convolution",), "the image is padded with ones",
             "Zero padding adds zeros around the image; padding with ones creates bright false edges at the "
             "border.", "np.pad(image, 1) pads with zeros."),
+    Mistake("convolution-shifted-window", ("convolution",), "the window is one pixel up and left of its pixel",
+            "Padding moves every pixel of the image one row down and one column right, so a 3 x 3 slice of the "
+            "padded image that starts one row and one column before (row, col) is centred on the image's pixel "
+            "(row - 1, col - 1): the edge map comes out shifted one pixel down and right, and the first row "
+            "and column cannot be computed.",
+            "find where pixel (0, 0) of the image lies in the padded image, and which 3 x 3 slice of the "
+            "padded image has it at its centre."),
     Mistake("training-wrong-lambda", ("trained_network",), "trained with another lambda",
             "The part asks for lambda = 1.", "pass args=(XTrain, yTrain, 1) to fmin_cg."),
     Mistake("training-too-few-iterations", ("trained_network",), "too few iterations",
