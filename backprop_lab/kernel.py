@@ -126,6 +126,8 @@ class GradingKernel:
         except RuntimeError as error:
             self.shutdown()
             raise KernelFault(f"the kernel did not start ({error})") from None
+        if self.sandboxed:
+            sandbox.take_back_sockets_folder(self.km.connection_file)
 
     def shutdown(self):
         if self.kc is not None:
@@ -138,8 +140,6 @@ class GradingKernel:
             self.km.cleanup_resources()
         if self._connection_dir:
             shutil.rmtree(self._connection_dir, ignore_errors=True)
-        if self.sandboxed:
-            sandbox.give_back(self.workdir)
         self.km = self.kc = self._connection_dir = None
 
     def restart(self):

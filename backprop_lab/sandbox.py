@@ -1,15 +1,22 @@
 """The grading sandbox: each submission's kernel runs under bubblewrap (Debian package `bubblewrap`).
 
-The kernel sees its own submission folder (read-write), Python and the course's packages and
-data (read-only), a private /tmp and nothing else: not source/, not the gradebook, not other
-students, not the grader's home or environment. It has no network, runs as an unprivileged
-user with limits on memory, CPU time, processes, file size and open files, and everything it
-starts dies with it. The grader talks to it through Unix sockets in a private folder (Jupyter's
-``ipc`` transport), since the kernel has no network at all, not even loopback.
+The kernel sees a copy of its own submission folder (read-write), Python and the course's
+packages and data (read-only), a private /tmp and nothing else: not source/, not the gradebook,
+not other students, not the grader's home or environment. It has no network, runs as an
+unprivileged user with limits on memory, CPU time, processes, file size and open files, and
+everything it starts dies with it. The grader talks to it through Unix sockets in a private
+folder (Jupyter's ``ipc`` transport), since the kernel has no network at all, not even loopback.
+
+Its folder and its /tmp are one tmpfs of its own with a size and an inode limit (the quota):
+what the kernel writes is capped in bytes and in files (a write past it fails with "No space
+left on device"), and it is thrown away with the kernel, so autograded/ keeps only what was
+submitted and the graded notebook. The launcher mounts it in a mount namespace of its own
+(and a user namespace when the grader is not root), then bwrap binds it.
 
 The kernelspec ``backprop-lab-sandbox`` (installed into this Python's prefix) runs this module,
 which sets the limits and replaces itself with bwrap running ``ipykernel_launcher``.
 """
+import ctypes
 import json
 import os
 import resource
@@ -40,6 +47,10 @@ class Limits:
     processes: int = 64
     file_bytes: int = 64 << 20
     open_files: int = 256
+    # What it may write in its folder and /tmp together, besides the submission's own files: a
+    # tmpfs, so memory. An honest kernel writes about 20 files and 150 kB (IPython's, matplotlib's).
+    quota_bytes: int = 32 << 20
+    quota_files: int = 1000  # files and folders
 
 
 class SandboxUnavailable(RuntimeError):
@@ -139,23 +150,24 @@ def _kernel_environment(home):
     return [option for name, value in environment.items() for option in ("--setenv", name, value)]
 
 
-def bwrap_command(connection_file, workdir, uid=None):
-    """The bwrap command line that runs ipykernel for connection_file with workdir as its only
-    writable folder. uid: the user to run as (when the grader is root)."""
+def bwrap_command(connection_file, workdir, quota, uid=None):
+    """The bwrap command line that runs ipykernel for connection_file in workdir. quota: the
+    mounted quota folder (quota_folder), whose work/ and tmp/ become workdir and /tmp.
+    uid: the user to run as (when the grader is root)."""
     from backprop_lab import paths
     connection_dir = os.path.dirname(os.path.abspath(connection_file))
     python_dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     course_dirs = tuple(sorted(python_dirs)) + (str(paths.DATA), str(paths.IMAGES))
     mounted = SYSTEM_FILES + course_dirs + (str(PACKAGE_DIR), connection_dir, workdir)
     command = [bwrap(), "--die-with-parent", "--new-session", *_unshare_options(), "--clearenv",
-               "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+               "--proc", "/proc", "--dev", "/dev", "--bind", os.path.join(quota, "tmp"), "/tmp",
                *_read_only(SYSTEM_DIRS), *_parent_dirs(mounted), *_read_only(SYSTEM_FILES + course_dirs),
                # Hide the course package but for the student package, wherever it is installed.
                "--tmpfs", str(PACKAGE_DIR), "--ro-bind", str(STUDENT_DIR), str(STUDENT_DIR),
                "--ro-bind", os.path.join(connection_dir, "passwd"), "/etc/passwd",
-                "--bind", connection_dir, connection_dir,
-                "--bind", workdir, workdir, "--chdir", workdir, "--perms", "0777", "--dir", "/tmp/home",
-                *_kernel_environment("/tmp/home"), "--"]
+               "--bind", connection_dir, connection_dir,
+               "--bind", os.path.join(quota, "work"), workdir, "--chdir", workdir,
+               "--perms", "0777", "--dir", "/tmp/home", *_kernel_environment("/tmp/home"), "--"]
     if uid is not None:
         command[-1:-1] = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # for setpriv only
         command += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
@@ -184,41 +196,119 @@ def _owner(path):
         return None
 
 
-def _hand_over(workdir, connection_file, uid):
-    """Give the kernel's user its submission folder and its sockets' folder, and a passwd entry."""
+def _hand_over(connection_file, uid):
+    """Give the kernel's user its sockets' folder, and a passwd entry."""
     connection_dir = os.path.dirname(os.path.abspath(connection_file))
     shown_uid = uid if uid is not None else 65534  # 65534: the uid bwrap maps the grader's to
     Path(connection_dir, "passwd").write_text(f"student:x:{shown_uid}:{shown_uid}::/tmp/home:/usr/sbin/nologin\n")
-    if uid is None:
-        return
-    for folder in (workdir, connection_dir):
-        os.chown(folder, uid, uid)
-        for root, dirs, files in os.walk(folder):
-            for entry in dirs + files:
-                os.lchown(os.path.join(root, entry), uid, uid)
+    if uid is not None:
+        _chown_tree(connection_dir, uid)
 
 
-def give_back(workdir):
-    """Return a graded submission folder to the grader's user (the kernel ran as another)."""
-    if os.geteuid() != 0:
-        return
-    for root, dirs, files in os.walk(workdir):
-        os.lchown(root, 0, 0)
+def take_back_sockets_folder(connection_file):
+    """Once the kernel has bound its sockets: their folder, on the grader's disk and outside the
+    quota, back to the grader, so that the kernel cannot add files there. Only when the grader is
+    root: an unprivileged kernel is the grader's own uid, and could take it back."""
+    if os.geteuid() == 0:
+        connection_dir = os.path.dirname(os.path.abspath(connection_file))
+        _chown_tree(connection_dir, 0)
+        os.chmod(connection_dir, 0o711)  # the kernel still reads the grader's requests in it by name
+
+
+def _chown_tree(folder, uid):
+    os.chown(folder, uid, uid)
+    for root, dirs, files in os.walk(folder):
         for entry in dirs + files:
-            os.lchown(os.path.join(root, entry), 0, 0)
+            os.lchown(os.path.join(root, entry), uid, uid)
+
+
+# The quota: linux/sched.h and linux/mount.h; Python 3.11's os has neither unshare nor mount.
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x20, 0x4000, 0x40000
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+
+
+def _call(what, result):
+    if result != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"{what}: {os.strerror(number)}")
+
+
+def _mount_tmpfs(target, options, flags=MS_NOSUID | MS_NODEV):
+    _call(f"mount tmpfs on {target}", _libc.mount(b"tmpfs", os.fsencode(target), b"tmpfs", flags, options.encode()))
+
+
+def _own_mount_namespace():
+    """Leave the grader's mount namespace: what this process mounts from now on, only bwrap sees.
+    Not root: in a user namespace of its own, whose root is the grader's uid."""
+    if os.geteuid() == 0:
+        _call("unshare", _libc.unshare(CLONE_NEWNS))
+    else:
+        uid, gid = os.getuid(), os.getgid()
+        _call("unshare", _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS))
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+    _call("make / private", _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None))
+
+
+def quota_folder(workdir, connection_dir, limits, uid=None):
+    """Mount the kernel's quota, a tmpfs of its own in connection_dir/quota, with a copy of
+    workdir in work/ and an empty tmp/. Call it in the launcher's own mount namespace
+    (_own_mount_namespace): the grader never sees it, and it goes when the kernel does.
+
+    It holds what was submitted plus limits.quota_bytes and limits.quota_files, so that the
+    kernel's writes in its folder and /tmp end with ENOSPC. uid: the owner of work/. -> the folder
+    """
+    quota = os.path.join(connection_dir, "quota")
+    os.mkdir(quota, 0o755)
+    entries = [os.path.join(root, name) for root, dirs, files in os.walk(workdir) for name in dirs + files]
+    submitted = sum(os.lstat(entry).st_size + 4096 for entry in entries)
+    # tmpfs cannot limit later what it did not limit at first: generous limits, made exact below.
+    _mount_tmpfs(quota, f"mode=0755,size={submitted + limits.quota_bytes},"
+                        f"nr_inodes={len(entries) + 8 + limits.quota_files}")
+    shutil.copytree(workdir, os.path.join(quota, "work"), symlinks=True, ignore=_special_files)
+    os.mkdir(os.path.join(quota, "tmp"))
+    os.chmod(os.path.join(quota, "tmp"), 0o1777)
+    if uid is not None:
+        _chown_tree(os.path.join(quota, "work"), uid)
+    # Now that the copy is in: exactly the quota left for the kernel, in bytes and inodes.
+    used = os.statvfs(quota)
+    used_bytes = (used.f_blocks - used.f_bfree) * used.f_frsize
+    used_inodes = used.f_files - used.f_ffree
+    _mount_tmpfs(quota, f"size={used_bytes + limits.quota_bytes},nr_inodes={used_inodes + limits.quota_files}",
+                 MS_REMOUNT | MS_NOSUID | MS_NODEV)
+    return quota
+
+
+def _special_files(folder, names):
+    """Pipes, sockets and devices: not copied into the quota (staging skips them too)."""
+    return [name for name in names if not (os.path.islink(os.path.join(folder, name))
+                                           or os.path.isfile(os.path.join(folder, name))
+                                           or os.path.isdir(os.path.join(folder, name)))]
 
 
 def main(argv=None):
-    """Kernel launcher (the kernelspec's argv): limits, then exec bwrap."""
+    """Kernel launcher (the kernelspec's argv): the quota, limits, then exec bwrap."""
     argv = sys.argv[1:] if argv is None else argv
     connection_file, extra = argv[0], argv[1:]
     if bwrap() is None:
         sys.exit(f"backprop-lab-sandbox: {INSTALL_HINT}")
     workdir = os.getcwd()
+    connection_dir = os.path.dirname(os.path.abspath(connection_file))
     uid = sandbox_uid(connection_file) if os.geteuid() == 0 else None
-    _hand_over(workdir, connection_file, uid)
-    _set_limits(Limits(), uid)
-    command = bwrap_command(connection_file, workdir, uid) + extra
+    limits = Limits()
+    _hand_over(connection_file, uid)
+    # The command line before the namespace: in a user namespace this process is uid 0.
+    command = bwrap_command(connection_file, workdir, os.path.join(connection_dir, "quota"), uid) + extra
+    try:
+        _own_mount_namespace()
+        quota_folder(workdir, connection_dir, limits, uid)
+    except OSError as error:
+        sys.exit(f"backprop-lab-sandbox: cannot mount the kernel's write quota ({error}); it needs root or "
+                 "unprivileged user namespaces")
+    _set_limits(limits, uid)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # ipykernel's terminal banner; cell output goes over the sockets
     os.execv(command[0], command)
 

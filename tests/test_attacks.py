@@ -7,8 +7,9 @@ while the attack fails. One student with the right answer is graded first and on
 grades show that no attack reaches the students around it.
 
 Resource attacks are bounded (a fork bomb of at most 300 processes, a memory bomb of at most
-6 GB of address space, 50 MB of output); the network attack targets a loopback port this test
-opens; the grading timeout is 10 s per cell so that the slow attacks stay short.
+6 GB of address space, 50 MB of output, 20,000 empty files, a file 16 MB past the write quota);
+the network attack targets a loopback port this test opens; the grading timeout is 10 s per cell
+so that the slow attacks stay short.
 """
 import hashlib
 import json
@@ -21,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backprop_lab import grading, paths, submissions
+from backprop_lab import grading, paths, sandbox, submissions
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("attacks")]
 
@@ -233,6 +234,21 @@ except OSError as error:
 ''',
 }
 
+# name -> attack code, appended to the right answer: it fails in its cell when it reaches the kernel's
+# write quota (sandbox.Limits), the student keeps its 3 points, and autograded/ keeps only what was submitted.
+QUOTA = {
+    "twenty-thousand-files": '''
+for number in range(20_000):
+    open("file-%d.txt" % number, "w").close()
+''',
+    "big-file-in-tmp": '''
+with open("/tmp/big.bin", "wb") as handle:
+    for _ in range({big_mb}):
+        handle.write(b"0" * 2**20)
+''',
+}
+QUOTA_SUBMITTED = "notes.txt"  # what the quota's attackers submit beside their notebook
+
 # Attacks that cost the student the cell they sit in (so convolve2d is lost too): 0 points.
 FAULTS = {
     "kills-its-kernel": "import os\nos._exit(1)\n",
@@ -344,6 +360,7 @@ def graded(course):
     values = dict(course=course, repo=paths.COURSE_DIR, leak=LEAK, marker=MARKER, first=FIRST)
     listener = Listener()
     values["port"] = listener.port
+    values["big_mb"] = (sandbox.Limits().quota_bytes >> 20) + 16
     expected = {FIRST: 3, LAST: 3}
     _write(course, FIRST, right)
     for name, attack in FORGERS.items():
@@ -352,6 +369,10 @@ def graded(course):
     for name, attack in MACHINE.items():
         _write(course, f"machine-{name}", right + "\n" + attack.format(**values))
         expected[f"machine-{name}"] = 3
+    for name, attack in QUOTA.items():
+        notebook = _write(course, f"quota-{name}", right + "\n" + attack.format(**values))
+        (notebook.parent / QUOTA_SUBMITTED).write_text("submitted beside the notebook\n")
+        expected[f"quota-{name}"] = 3
     for name, attack in FAULTS.items():
         _write(course, f"fault-{name}", right + "\n" + attack)
         expected[f"fault-{name}"] = 0
@@ -470,6 +491,30 @@ def test_limits_bound_the_resource_attacks(graded):
     assert not big.exists() or big.stat().st_size <= 64 * 2**20
     # every submission is a few seconds, every fault at most a timeout and a restart
     assert graded["elapsed"] < 10 * len(graded["expected"]) + 4 * (TIMEOUT + 10)
+
+
+def _entries(folder):
+    """Every file and folder under folder, relative to it."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+def test_write_quota_stops_the_cell_and_keeps_only_what_was_submitted(graded):
+    """Does the answer cell of a submission that creates 20,000 files, or writes past the quota
+    into /tmp, fail with "No space left on device" (the points its answer earns kept, see
+    test_no_attack_gains_a_point), and does its autograded/ folder hold only the notebook and
+    what was submitted, not what the kernel wrote?"""
+    limits = sandbox.Limits()
+    assert (limits.quota_bytes >> 20) + 16 < limits.file_bytes >> 20, "the quota, not the file size limit, must stop it"
+    for name in QUOTA:
+        student = f"quota-{name}"
+        answer = next(cell for cell in nbformat.read(graded["autograded"][student], 4).cells
+                      if cell.metadata.get("nbgrader", {}).get("grade_id") == "convolve2d")
+        errors = [output for output in answer.outputs if output.output_type == "error"]
+        assert errors and "No space left on device" in errors[0].evalue, (student, answer.outputs)
+        submitted = graded["course"] / "submitted" / student / ASSIGNMENT
+        autograded = graded["autograded"][student].parent
+        assert _entries(submitted) == sorted([f"{ASSIGNMENT}.ipynb", QUOTA_SUBMITTED])
+        assert _entries(autograded) == _entries(submitted), (student, len(_entries(autograded)))
 
 
 def test_faults_say_what_happened(graded):

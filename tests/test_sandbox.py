@@ -1,6 +1,7 @@
 """The sandbox's pieces: refusing to grade without it, the kernel it builds, what the grader accepts back."""
 import base64
 import io
+import re
 import subprocess
 import sys
 
@@ -57,7 +58,52 @@ def test_sandboxed_kernel_is_isolated(tmp_path, monkeypatch):
     assert "'HOME'" in text and "BACKPROP_LAB_TEST_SECRET" not in text
     if sandbox.os.geteuid() == 0:
         assert "uid 0\n" not in text
-    assert (tmp_path / "mine.txt").stat().st_uid == sandbox.os.geteuid()  # handed back after grading
+    assert (tmp_path / "mine.txt").stat().st_uid == sandbox.os.geteuid()  # the kernel wrote to a copy
+
+
+def test_sandboxed_kernel_has_a_file_quota(tmp_path):
+    """Does a sandboxed kernel stop with "No space left on device" at Limits.quota_files files and
+    at Limits.quota_bytes bytes, in its folder and /tmp together, go on running after it, and leave
+    nothing in the real folder? (As root: nor can it add files to its sockets' folder.)"""
+    limits = sandbox.Limits()
+    (tmp_path / "mine.txt").write_text("mine")
+    probe = kernel.GradingKernel(tmp_path, sandboxed=True, timeout=60)
+    try:
+        files = probe.run_cell(
+            "import os, shutil, glob\n"
+            "os.mkdir('many')\n"
+            f"for made in range({limits.quota_files + 100}):\n"
+            "    try:\n        open(f'/tmp/{made}' if made % 2 else f'many/{made}', 'w').close()\n"
+            "    except OSError as error:\n        print('files', made, error.strerror)\n        break\n")
+        written = probe.run_cell(
+            "shutil.rmtree('many')\n"
+            "for name in glob.glob('/tmp/[0-9]*'):\n    os.remove(name)\n"
+            "written, chunk = 0, b'0' * 2**20\n"
+            "try:\n"
+            f"    for part in range({(limits.quota_bytes >> 23) + 2}):\n"  # 8 MB files: under the file size limit
+            "        with open(f'/tmp/part{part}' if part % 2 else f'part{part}', 'wb') as handle:\n"
+            "            for _ in range(8):\n                written += handle.write(chunk)\n"
+            "except OSError as error:\n    print('bytes', written, error.strerror)\n")
+        sockets = probe.run_cell(
+            "from ipykernel.kernelapp import IPKernelApp\n"
+            "folder = os.path.dirname(IPKernelApp.instance().connection_file)\n"
+            "try:\n    open(os.path.join(folder, 'extra'), 'w').close()\n    print('sockets folder writable')\n"
+            "except OSError as error:\n    print('sockets folder', error.strerror)\n"
+            "print('after', 6 * 7)\n")
+    finally:
+        probe.shutdown()
+    text = "".join(output.get("text", "") for run in (files, written, sockets) for output in run.outputs)
+    made = re.search(r"^files (\d+) No space left on device$", text, re.MULTILINE)
+    assert made, text
+    # the kernel's own start-up (IPython's and matplotlib's folders, mount points) takes a few
+    assert limits.quota_files - 40 <= int(made[1]) <= limits.quota_files, (made[1], limits.quota_files)
+    stopped_at = re.search(r"^bytes (\d+) No space left on device$", text, re.MULTILINE)
+    assert stopped_at, text
+    assert limits.quota_bytes - (1 << 20) <= int(stopped_at[1]) <= limits.quota_bytes, stopped_at[1]
+    assert "after 42" in text  # the kernel goes on after the quota's errors
+    if sandbox.os.geteuid() == 0:
+        assert "sockets folder Permission denied" in text, text
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["mine.txt"]
 
 
 def _npy(array, allow_pickle=False):
