@@ -8,6 +8,13 @@ c.CourseDirectory.course_id = "backprop-lab"
 # 03_cnn_peek is released but has nothing to grade; data and images stay in their own folders.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
+# Cells tagged instructor-only (the answers to "Think about it") stay in source/, never reach release/.
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+from backprop_lab.instructor_only import RemoveInstructorOnly  # noqa: E402
+
+c.GenerateAssignment.preprocessors = [RemoveInstructorOnly, *GenerateAssignment.class_traits()["preprocessors"].default()]
+
 # What a student sees where a solution was.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -6,6 +6,10 @@ turns into nbgrader's cell metadata:
     # %% nbgrader="solution" grade_id="nnCostFunction"
     # %% nbgrader="tests" grade_id="cost_unregularised" points=2
 
+A cell marked ``# %% [markdown] instructor="only"`` (an answer to a "Think about it" question)
+gets the tag ``instructor-only``: it stays in source/, and nbgrader's generate_assignment drops
+it from release/ (:mod:`backprop_lab.instructor_only`).
+
 Markdown images written as ``![alt](../images/NAME)`` (so that they show while authoring) are
 embedded as cell attachments: a student downloads one self-contained notebook.
 """
@@ -18,6 +22,7 @@ import jupytext
 import nbformat
 
 from backprop_lab import paths
+from backprop_lab.instructor_only import TAG as INSTRUCTOR_ONLY_TAG
 
 NBGRADER_SCHEMA_VERSION = 3
 KINDS = ("solution", "tests", "readonly")
@@ -80,6 +85,11 @@ def build_notebook(py_file, images_dir=paths.IMAGES):
         kind = cell.metadata.pop("nbgrader", None)
         grade_id = cell.metadata.pop("grade_id", None)
         points = cell.metadata.pop("points", None)
+        instructor = cell.metadata.pop("instructor", None)
+        if instructor not in (None, "only"):
+            raise NotebookSourceError(f"{where}: instructor={instructor!r}, expected instructor=\"only\"")
+        if instructor and kind is not None:
+            raise NotebookSourceError(f"{where}: a graded cell ({kind} {grade_id}) cannot be instructor-only")
         if kind is not None:
             if kind not in KINDS:
                 raise NotebookSourceError(f"{where}: nbgrader={kind!r}, expected one of {KINDS}")
@@ -96,6 +106,8 @@ def build_notebook(py_file, images_dir=paths.IMAGES):
             seen.add(grade_id)
         # Only nbgrader's metadata survives: jupytext's layout hints would churn the diffs.
         cell.metadata = {"nbgrader": nbgrader_metadata(kind, grade_id, points)} if kind else {}
+        if instructor:
+            cell.metadata["tags"] = [INSTRUCTOR_ONLY_TAG]
         cell.id = grade_id or f"{py_file.stem}-{index:03d}".replace("_", "-")
         if cell.cell_type == "markdown":
             _embed_images(cell, images_dir, where)

@@ -63,6 +63,13 @@ def step_student_kit(args):
           f"({archive.stat().st_size / 1e6:.1f} MB); hand either to students")
 
 
+def step_visible(args):
+    from backprop_lab import visible
+    table = visible.table(visible.see_all(workers=args.workers))
+    print(table)
+    print(f"visible: {visible.write_readme(table)} (the table of what students see before submitting)")
+
+
 def step_submissions(args):
     from backprop_lab import submissions
     samples = submissions.all_samples()
@@ -238,6 +245,8 @@ def main(argv=None):
     commands.add_parser("source", help="build source/ from notebooks/")
     commands.add_parser("release", help="nbgrader generate_assignment: source/ -> release/")
     commands.add_parser("student-kit", help="dist/student/ and its zip: the release notebooks, data, helper wheel")
+    commands.add_parser("visible", help="run every sample through the visible tests only; table into README.md") \
+        .add_argument("--workers", type=int, default=os.cpu_count() or 1)
     collect_command = commands.add_parser(
         "collect", help="import submissions into submitted/: a folder, or a Canvas or Moodle download (.zip)")
     collect_command.add_argument("source", type=Path,
@@ -268,7 +277,7 @@ def main(argv=None):
                         help="the whole loop on the sample submissions")
     args = parser.parse_args(argv)
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
-             "student-kit": step_student_kit,
+             "student-kit": step_student_kit, "visible": step_visible,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,
              "grades": step_grades, "report": step_report, "collect": step_collect,
              "exchange-collect": step_exchange_collect, "demo": step_demo}

@@ -169,8 +169,11 @@ def build_trained_thetas(out_dir=paths.DATA, iterations=500, progress=True):
 
     ``out_dir / paths.TRAINED_FILE`` holds one flat float64 vector (19,885,) per lambda, all
     trained with fmin_cg for at most ``iterations`` iterations from the same random start on
-    XTrain/yTrain of ``out_dir / paths.DATA_FILE`` (built first if missing). fmin_cg stops
-    earlier once the gradient vanishes (lambda = 0 fits the 4,000 digits in ~200 iterations).
+    XTrain/yTrain of ``out_dir / paths.DATA_FILE`` (built first if missing). fmin_cg may stop
+    earlier, so the file also records what happened: ``lambdas`` (4,) int64, the lambdas in
+    LAMBDA_KEYS order, ``iterations`` (4,) int64, the iterations each one ran, and ``warnflags``
+    (4,) int64, fmin_cg's reason to stop (0 converged, 1 maxiter reached, 2 precision lost).
+    :func:`trained_iterations` reads them back.
     Test accuracies are logged; :func:`trained_accuracies` recomputes them from the file.
     """
     out_dir = Path(out_dir)
@@ -178,7 +181,7 @@ def build_trained_thetas(out_dir=paths.DATA, iterations=500, progress=True):
     if not data_path.exists():
         build_dataset(out_dir)
     data = load_dataset(data_path)
-    trained = {}
+    trained, ran, warnflags = {}, [], []
     for lambda_, key in LAMBDA_KEYS.items():
         cost, gradient = _cached_cost_and_gradient(data["XTrain"], data["yTrain"], lambda_)
         # One BLAS thread: with several, OpenBLAS splits its sums differently and the trained
@@ -186,12 +189,29 @@ def build_trained_thetas(out_dir=paths.DATA, iterations=500, progress=True):
         # made training several times slower than one thread.
         with threadpool_limits(limits=1, user_api="blas"), \
                 tqdm(total=iterations, desc=f"lambda={lambda_:>3}", disable=not progress) as bar:
-            trained[key] = fmin_cg(cost, network.random_thetas(seed=THETA_SEED), fprime=gradient,
-                                   maxiter=iterations, disp=False, callback=lambda _: bar.update())
+            done = []  # fmin_cg calls the callback once after every iteration
+            result = fmin_cg(cost, network.random_thetas(seed=THETA_SEED), fprime=gradient,
+                             maxiter=iterations, disp=False, full_output=True,
+                             callback=lambda _: (done.append(1), bar.update()))
+            trained[key], warnflag = result[0], int(result[4])
+            ran.append(len(done))
+            warnflags.append(warnflag)
             accuracy = network.accuracy(trained[key], data["XTest"], data["yTest"])
             bar.set_postfix(test_accuracy=f"{accuracy:.4f}")
-        logger.info("lambda=%s: test accuracy %.4f", lambda_, accuracy)
-    return _write_npz(out_dir / paths.TRAINED_FILE, trained)
+        logger.info("lambda=%s: %d iterations (warnflag %d), test accuracy %.4f",
+                    lambda_, len(done), warnflag, accuracy)
+    return _write_npz(out_dir / paths.TRAINED_FILE, {
+        **trained, "lambdas": np.array(list(LAMBDA_KEYS), dtype=np.int64),
+        "iterations": np.array(ran, dtype=np.int64), "warnflags": np.array(warnflags, dtype=np.int64)})
+
+
+def trained_iterations(path=None):
+    """``{lambda: (iterations run, fmin_cg's warnflag)}`` recorded in the trained parameters file."""
+    path = Path(path) if path is not None else paths.DATA / paths.TRAINED_FILE
+    _require(path)
+    with np.load(path) as npz:
+        return {int(lambda_): (int(ran), int(flag))
+                for lambda_, ran, flag in zip(npz["lambdas"], npz["iterations"], npz["warnflags"])}
 
 
 def trained_accuracies(path=None, data_path=None):

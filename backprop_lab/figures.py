@@ -267,42 +267,66 @@ def _draw_node(ax, x, y, label, bias=False, edge=INK, radius=_NODE_R, fontsize=1
 
 # --------------------------------------------------------------------------- figures
 
-@_styled
-def draw_chain_rule(path):
-    """chain_rule.png: the chain rule for one weight into one output neuron."""
+def chain_rule_numbers(example=0, unit=0, source=1):
+    """The numbers chain_rule.png shows, computed from the toy network.
+
+    One output unit ``unit`` (0-based row of THETA2) on training example ``example``, and the
+    weight ``w_k`` from hidden unit k = ``source`` (1-based, the column of THETA2: column 0 is
+    the bias). Returns a dict of floats and arrays: ``weights`` w_1..w_n and ``activations``
+    a_1..a_n of the hidden layer (n,), ``terms`` their products (n,), ``b``, ``z``, ``a``,
+    ``y``, the three factors ``dz_dw``, ``da_dz``, ``dc_da``, their product ``dc_dw`` and
+    ``delta`` = a - y; plus ``example``, ``unit``, ``source``.
+    """
     wx = toy.worked_example()
-    # The worked numbers: example 1, output unit 1, the weight from hidden unit 1.
-    example, unit, source = 0, 0, 1
-    w = toy.THETA2[unit, source]
-    a_prev = wx["A2"][example, source]
-    z = wx["Z3"][example, unit]
+    weights = toy.THETA2[unit, 1:]
+    activations = wx["A2"][example, 1:]
+    b = toy.THETA2[unit, 0]
+    z = wx["Z3"][example, unit]          # = sum(weights * activations) + b
     a = wx["A3"][example, unit]
     y = toy.Y[example, unit]
-    dz_dw = a_prev
+    dz_dw = activations[source - 1]
     da_dz = network.sigmoid_gradient(z)
     dc_da = -y / a + (1.0 - y) / (1.0 - a)   # cross-entropy C = -[y log a + (1 - y) log(1 - a)]
-    dc_dw = dc_da * da_dz * dz_dw
-    delta = wx["DELTA3"][example, unit]      # = dc_da * da_dz for the cross-entropy cost
+    return {"example": example, "unit": unit, "source": source,
+            "weights": weights, "activations": activations, "terms": weights * activations,
+            "b": b, "z": z, "a": a, "y": y, "dz_dw": dz_dw, "da_dz": da_dz, "dc_da": dc_da,
+            "dc_dw": dc_da * da_dz * dz_dw,
+            "delta": wx["DELTA3"][example, unit]}  # = dc_da * da_dz for the cross-entropy cost
 
-    fig, ax = _canvas(11.5, 5.2)
-    ax.text(5.75, 4.85, "The chain rule for one weight $w$ into an output neuron",
+
+def chain_rule_figure(numbers=None):
+    """The chain_rule.png Figure, drawn from :func:`chain_rule_numbers` (unsaved)."""
+    n = chain_rule_numbers() if numbers is None else numbers
+    k = n["source"]
+    fig, ax = _canvas(13.9, 5.6)
+    mid = 6.95
+    ax.text(mid, 5.25, f"The chain rule for one weight $w_{k}$ into an output neuron",
             ha="center", va="center", fontsize=16, color=INK, weight="bold")
-    cy = 3.55
-    boxes = [  # (centre x, width, symbol, value)
-        (0.85, 1.2, r"$w$", f"= {_given(w)}"),
-        (3.85, 2.5, r"$z = w\,a_{\mathrm{prev}} + b$", f"= {_num(z)}"),
-        (7.45, 1.8, r"$a = \sigma(z)$", f"= {_num(a)}"),
-        (10.45, 1.5, r"$C(a, y)$", f"y = {_given(y)}"),
+    cy = 3.8
+    # The weighted sum, with every term: w_1 a_1 + w_2 a_2 + b.
+    products = " + ".join(f"({_given(w)})({_num(a)})" for w, a in zip(n["weights"], n["activations"]))
+    boxes = [  # (centre x, width, lines)
+        (0.8, 1.2, [f"$w_{k}$", f"= {_given(n['weights'][k - 1])}"]),
+        (5.05, 3.7, [r"$z = \sum_k w_k\,a_k + b$", f"= {products} + {_given(n['b'])}",
+                     f"= {_num(n['z'])}"]),
+        (9.8, 1.8, [r"$a = \sigma(z)$", f"= {_num(n['a'])}"]),
+        (13.0, 1.4, [r"$C(a, y)$", f"y = {_given(n['y'])}"]),
     ]
-    for cx, width, symbol, value in boxes:
-        _box(ax, cx, cy, width, 1.0, [symbol, value])
-    dz_dw_tex = r"\dfrac{\partial z}{\partial w}"
+    for cx, width, lines in boxes:
+        if len(lines) == 2:
+            _box(ax, cx, cy, width, 1.0, lines)
+        else:
+            _box(ax, cx, cy, width, 1.3, lines[:1])
+            ax.texts[-1].set_y(cy + 0.33)
+            for offset, line in zip((-0.08, -0.4), lines[1:]):
+                ax.text(cx, cy + offset, line, ha="center", va="center", fontsize=11, color=MUTED)
+    dz_dw_tex = rf"\dfrac{{\partial z}}{{\partial w_{k}}}"
     da_dz_tex = r"\dfrac{\partial a}{\partial z}"
     dc_da_tex = r"\dfrac{\partial C}{\partial a}"
     labels = [
-        (f"${dz_dw_tex} = a_{{\\mathrm{{prev}}}}$", None, dz_dw),
-        (f"${da_dz_tex} = \\sigma'(z)$", r"$= \sigma(z)\,(1-\sigma(z))$", da_dz),
-        (f"${dc_da_tex}$", None, dc_da),
+        (f"${dz_dw_tex} = a_{k}$", None, n["dz_dw"]),
+        (f"${da_dz_tex} = \\sigma'(z)$", r"$= \sigma(z)\,(1-\sigma(z))$", n["da_dz"]),
+        (f"${dc_da_tex}$", None, n["dc_da"]),
     ]
     for (left, right), (label, extra, value), colour in zip(zip(boxes[:-1], boxes[1:]), labels,
                                                             FACTOR_COLOURS):
@@ -316,27 +340,35 @@ def draw_chain_rule(path):
                 linespacing=1.6)
 
     blue, orange, green = FACTOR_COLOURS
-    _text_pieces(ax, 5.75, 1.95, [
-        (r"$\dfrac{\partial C}{\partial w} \;=\; $", INK),
+    _text_pieces(ax, mid, 2.1, [
+        (rf"$\dfrac{{\partial C}}{{\partial w_{k}}} \;=\; $", INK),
         (f"${dc_da_tex}$", green), (r"$\;\cdot\;$", INK),
         (f"${da_dz_tex}$", orange), (r"$\;\cdot\;$", INK),
         (f"${dz_dw_tex}$", blue),
     ], fontsize=20)
-    _text_pieces(ax, 5.75, 1.2, [
-        ("= ", INK), (f"({_num(dc_da)})", green), (" \u00b7 ", INK),
-        (f"({_num(da_dz)})", orange), (" \u00b7 ", INK), (f"({_num(dz_dw)})", blue),
-        (f" = {_num(dc_dw)}", INK),
+    _text_pieces(ax, mid, 1.35, [
+        ("= ", INK), (f"({_num(n['dc_da'])})", green), (" \u00b7 ", INK),
+        (f"({_num(n['da_dz'])})", orange), (" \u00b7 ", INK), (f"({_num(n['dz_dw'])})", blue),
+        (f" = {_num(n['dc_dw'])}", INK),
     ], fontsize=14)
-    ax.text(5.75, 0.68,
+    ax.text(mid, 0.8,
             f"and $\\dfrac{{\\partial C}}{{\\partial a}}\\cdot"
-            f"\\dfrac{{\\partial a}}{{\\partial z}} = a - y = \\delta$ = {_num(delta)}, "
-            "so  $\\dfrac{\\partial C}{\\partial w} = \\delta\\,a_{\\mathrm{prev}}$",
+            f"\\dfrac{{\\partial a}}{{\\partial z}} = a - y = \\delta$ = {_num(n['delta'])}, "
+            f"so  $\\dfrac{{\\partial C}}{{\\partial w_{k}}} = \\delta\\,a_{k}$",
             ha="center", va="center", fontsize=11, color=INK)
-    ax.text(5.75, 0.2,
-            "Toy network, training example 1, output unit 1, weight from hidden unit 1; "
-            "cross-entropy cost $C = -[y \\log a + (1-y) \\log(1-a)]$.",
+    ax.text(mid, 0.25,
+            f"Toy network, training example {n['example'] + 1}, output unit j = {n['unit'] + 1}: "
+            f"$w_k = w^{{(3)}}_{{{n['unit'] + 1},k}}$ = $\\Theta^{{(2)}}_{{{n['unit'] + 1},k}}$, "
+            f"$a_k = a^{{(2)}}_k$, $b = b^{{(3)}}_{{{n['unit'] + 1}}}$ = $\\Theta^{{(2)}}_{{{n['unit'] + 1},0}}$; "
+            "cost $C = -[y \\log a + (1-y) \\log(1-a)]$.",
             ha="center", va="center", fontsize=10, color=MUTED)
-    _save(fig, path)
+    return fig
+
+
+@_styled
+def draw_chain_rule(path):
+    """chain_rule.png: the chain rule for one weight into one output neuron."""
+    _save(chain_rule_figure(), path)
 
 
 @_styled
@@ -516,14 +548,14 @@ def draw_regularised_gradient(path):
     ax.text(5.0, 5.65, "Regularised gradient", ha="center", va="center", fontsize=16,
             weight="bold", color=INK)
     ax.text(0.8, 4.8,
-            r"$D^{(l)}_{ij} = \dfrac{1}{m}\,\Delta^{(l)}_{ij} + "
-            r"\dfrac{\lambda}{m}\,\Theta^{(l)}_{ij}$",
+            r"$D^{(l)}_{jk} = \dfrac{1}{m}\,\Delta^{(l)}_{jk} + "
+            r"\dfrac{\lambda}{m}\,\Theta^{(l)}_{jk}$",
             ha="left", va="center", fontsize=20, color=INK)
-    ax.text(5.9, 4.8, r"for $j \geq 1$   (weights)", ha="left", va="center", fontsize=14,
+    ax.text(5.9, 4.8, r"for $k \geq 1$   (weights)", ha="left", va="center", fontsize=14,
             color=FORWARD)
-    ax.text(0.8, 3.75, r"$D^{(l)}_{i0} = \dfrac{1}{m}\,\Delta^{(l)}_{i0}$", ha="left",
+    ax.text(0.8, 3.75, r"$D^{(l)}_{j0} = \dfrac{1}{m}\,\Delta^{(l)}_{j0}$", ha="left",
             va="center", fontsize=20, color=INK)
-    ax.text(5.9, 3.75, r"for $j = 0$   (bias column)", ha="left", va="center", fontsize=14,
+    ax.text(5.9, 3.75, r"for $k = 0$   (bias column)", ha="left", va="center", fontsize=14,
             color=BIAS_TEXT)
 
     theta = toy.THETA2
@@ -532,14 +564,14 @@ def draw_regularised_gradient(path):
     x = 5.0 - cols * cell_w / 2
     _, _, right, _, table_top = _matrix(
         ax, theta, x, 3.2, title=r"$\Theta^{(2)}$ of the toy network", fmt=_given,
-        shade_cols=(0,), col_labels=[f"$j = {j}$" for j in range(cols)],
-        row_labels=[f"$i = {i}$" for i in range(1, rows + 1)], cell_w=cell_w, cell_h=cell_h,
+        shade_cols=(0,), col_labels=[f"$k = {k}$" for k in range(cols)],
+        row_labels=[f"$j = {j}$" for j in range(1, rows + 1)], cell_w=cell_w, cell_h=cell_h,
         fontsize=12, title_size=13, show_shape=False, shade=BIAS_STRONG, title_height=0.45)
     bottom = table_top - rows * cell_h - 0.12
     # A bracket under the bias column and one under the weight columns, each with its rule.
     for x0, x1, text, colour, align in (
             (x, x + cell_w, "bias: not regularised", BIAS_TEXT, "right"),
-            (x + cell_w, right, r"weights: $+\,\dfrac{\lambda}{m}\,\Theta_{ij}$", FORWARD,
+            (x + cell_w, right, r"weights: $+\,\dfrac{\lambda}{m}\,\Theta_{jk}$", FORWARD,
              "left")):
         x0, x1 = x0 + 0.06, x1 - 0.06
         ax.plot([x0, x0, x1, x1], [bottom + 0.08, bottom, bottom, bottom + 0.08], color=colour,
@@ -548,9 +580,11 @@ def draw_regularised_gradient(path):
         ax.plot([xm, xm], [bottom, bottom - 0.2], color=colour, linewidth=1.6)
         ax.text(xm + (-0.25 if align == "left" else 0.25), bottom - 0.45, text, ha=align,
                 va="center", fontsize=13, color=colour)
-    ax.text(5.0, 0.25, "Bias weights only shift a unit's input; shrinking them towards 0 "
+    ax.text(5.0, 0.22, "Row $j$: unit $j$ of layer $l + 1$ (numpy row $j - 1$); column $k$: "
+            "what multiplies $a^{(l)}_k$, with $a^{(l)}_0 = 1$ for the bias.\n"
+            "Bias weights only shift a unit's input; shrinking them towards 0 "
             "would not make the network smoother.", ha="center", va="center", fontsize=10,
-            color=MUTED)
+            color=MUTED, linespacing=1.5)
     _save(fig, path)
 
 

@@ -67,6 +67,12 @@ filterTwo = np.array([[-1, -1, -1],
 # flip (strictly, they compute a *cross-correlation*), and neither do we: the weight in the top-left
 # cell of the filter multiplies the pixel above and to the left of the centre.
 #
+# **If you compare with scipy**: `scipy.signal.convolve2d` is the mathematical kind, it flips the
+# kernel. Flipping `filterOne` left to right changes its sign, so scipy's edge map is the negative of
+# ours: at pixel (8, 3), just left of the square, our `convolve2d` gives 3 and
+# `scipy.signal.convolve2d(squareImage, filterOne, mode="same")` gives −3. The function that computes
+# what we compute is `scipy.signal.correlate2d(image, kernel, mode="same")`.
+#
 # ### Your turn: `convolve2d`
 #
 # Write `convolve2d(image, kernel)` for a 2-D image and a 3 × 3 kernel:
@@ -103,6 +109,24 @@ assert np.shape(edges) == squareImage.shape, f"The output should be {squareImage
 row, col = 8, 3
 assert squareImage[row, col] == 0 and squareImage[row, col + 1] == 1, "this check expects the course's square.png"
 assert np.isclose(edges[row, col], 3), f"At pixel (8, 3), just left of the square, filterOne should give 3, got {edges[row, col]}"
+# A known answer with nothing symmetric in it: a flipped kernel, a shifted window or a border that is
+# not zero all change some of these numbers.
+smallImage = np.array([[1, 2, 0, 3, 1],
+                       [0, 1, 4, 1, 0],
+                       [2, 0, 1, 2, 3],
+                       [1, 3, 0, 0, 2]])
+smallKernel = np.array([[1, 0, -1],
+                        [2, 1, 0],
+                        [0, -1, 3]])
+smallEdges = convolve2d(smallImage, smallKernel)
+expectedSmallEdges = np.array([[4, 15, 3, 2, 7],
+                               [-4, 5, 10, 15, 2],
+                               [9, -3, 1, 14, 6],
+                               [1, 6, 4, -2, 4]])
+assert np.shape(smallEdges) == (4, 5), f"A 4 x 5 image should give a 4 x 5 output, got {np.shape(smallEdges)}"
+assert np.allclose(smallEdges, expectedSmallEdges), (
+    f"On the 4 x 5 image above with the 3 x 3 kernel above, convolve2d should give\n{expectedSmallEdges}\n"
+    f"got\n{np.round(smallEdges, 3)}\nWhere do they differ: at the border only (padding), everywhere?")
 ### BEGIN HIDDEN TESTS
 from backprop_lab import checks
 checks.check_convolution(convolve2d)
@@ -126,7 +150,16 @@ plt.show()
 # %% [markdown]
 # **Think about it.** Why does the left edge come out bright and the right edge dark? Why are the
 # corners weaker than the middle of each edge?
-#
+
+# %% [markdown] instructor="only"
+# **Answer (instructors only).** `filterOne` adds up the window's right column and subtracts its left
+# column. On either side of the square's left edge, the right column lies on white pixels (1) and the
+# left column on black ones (0): 1 + 1 + 1 = 3, bright. At the right edge it is the other way round,
+# −3: dark. Near a corner only part of the window's column lies on the square: level with the square's
+# first and last rows the window reaches two of its rows (2, or −2 on the right), and one row beyond
+# them only one (1, or −1). In the middle of an edge all three rows count: 3.
+
+# %% [markdown]
 # Now invert the picture: a black square on a white background. Zero padding surrounds the image with
 # black, so the filters see an "edge" where there is none: along the border of the image.
 

