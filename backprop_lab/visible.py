@@ -23,6 +23,14 @@ TARGET_PARTS = {"cost_unregularised", "cost_regularised", "sigmoid_gradient", "g
                 "convolution"}
 # Samples of those parts that only the hidden checks can see, and why.
 HIDDEN_ONLY = {}
+# Why a mistake in a part outside the target can stay unseen before submitting.
+OUTSIDE_TARGET = {
+    "hidden_weights_plot": "The plot's visible test checks the figure's layout (one 28 × 28 image per hidden unit); "
+                           "whether each image holds its unit's weights, without the bias and not transposed, only "
+                           "the hidden check can compare without showing the answer.",
+    "trained_network": "The training's visible test checks fmin_cg's output (stop reason, iterations, lambda) and "
+                       "part 7 the accuracy; the hidden check also replays the optimiser's path.",
+}
 README_MARKERS = ("<!-- visible-tests:start -->", "<!-- visible-tests:end -->")
 
 
@@ -83,6 +91,12 @@ def _short(error, limit=90):
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _verdict(seen, expected):
+    """'yes' or 'no', in bold where it is not what the course wants."""
+    word = "yes" if seen else "no"
+    return word if seen == expected else f"**{word}**"
+
+
 def table(seen_all):
     """Markdown: per sample, the parts it should lose and what the student sees before submitting."""
     samples = {sample.name: sample for sample in submissions.all_samples()}
@@ -92,13 +106,18 @@ def table(seen_all):
         sample = samples[seen.sample]
         rows.append(f"| `{seen.sample}` | {', '.join(sorted(sample.loses)) or '–'} | "
                     f"{', '.join(seen.failed_tests) or '–'} | {'; '.join(_short(e) for e in seen.errors[:2]) or '–'} | "
-                    f"{'yes' if seen.sees_an_error else '**no**'} |")
+                    f"{_verdict(seen.sees_an_error, expected=bool(sample.loses))} |")
     wrong = [s for s in seen_all if samples[s.sample].loses]
     shown = sum(s.sees_an_error for s in wrong)
     correct = [s for s in seen_all if not samples[s.sample].loses and not samples[s.sample].blank]
     rows.append("")
     rows.append(f"{shown} of {len(wrong)} wrong samples show the student an error before submitting; "
                 f"{sum(s.sees_an_error for s in correct)} of {len(correct)} correct ones do.")
+    unseen = [s.sample for s in wrong if not s.sees_an_error]
+    if unseen:
+        parts = sorted({part for s in wrong if not s.sees_an_error for part in samples[s.sample].loses})
+        rows.append(f"Not seen before submitting: {', '.join(f'`{name}`' for name in unseen)}. "
+                    + " ".join(OUTSIDE_TARGET.get(part, f"({part}: no reason recorded)") for part in parts))
     return "\n".join(rows)
 
 

@@ -614,6 +614,32 @@ checkGradients(lambda_=3)
 # It takes a few seconds, and fmin_cg warns that it stopped at `maxiter`: that is expected.
 # (See [the documentation of fmin_cg](https://docs.scipy.org/doc/scipy/reference/generated/scipy.optimize.fmin_cg.html).)
 
+# %% [markdown]
+# ### Practice: random initialisation (no points)
+#
+# Write `randomWeights(rows, columns, epsilonInit, rng)`: a `(rows, columns)` matrix of numbers drawn
+# uniformly from $[-\varepsilon_{\text{init}}, \varepsilon_{\text{init}}]$ with the random generator `rng`.
+# The cell after it checks it; the training below starts from `initialThetas`, drawn the same way.
+
+# %% nbgrader="solution" grade_id="randomWeights"
+def randomWeights(rows, columns, epsilonInit, rng):
+    """(rows, columns) weights drawn uniformly from [-epsilonInit, epsilonInit] with the generator rng."""
+    ### BEGIN SOLUTION
+    return rng.uniform(-epsilonInit, epsilonInit, size=(rows, columns))
+    ### END SOLUTION
+
+
+# %%
+someWeights = randomWeights(25, 785, 0.12, np.random.default_rng(0))
+assert np.shape(someWeights) == (25, 785), f"randomWeights(25, 785, ...) should have shape (25, 785), got {np.shape(someWeights)}"
+assert np.all(np.abs(someWeights) <= 0.12), "every weight should lie in [-0.12, 0.12]"
+# Uniform on [-e, e]: mean 0 and standard deviation e / sqrt(3) = 0.069, with 19,625 draws to average.
+assert abs(np.mean(someWeights)) < 0.005 and abs(np.std(someWeights) - 0.12 / np.sqrt(3)) < 0.005, (
+    f"uniform on [-0.12, 0.12] has mean 0 and spread 0.069; got mean {np.mean(someWeights):.3f}, "
+    f"spread {np.std(someWeights):.3f}")
+assert not np.allclose(someWeights, someWeights[0]), "every hidden unit should start differently: that breaks the symmetry"
+print("randomWeights draws as it should.")
+
 # %%
 rng = np.random.default_rng(42)
 initialThetas = np.append(np.ravel(rng.uniform(-0.12, 0.12, size=(25, 785))),
@@ -711,6 +737,32 @@ assert trainAccuracy >= 0.97 and testAccuracy >= 0.91, (
     "training test pass?")
 
 # %% [markdown]
+# ### Practice: a learning curve (no points)
+#
+# `allvecs` holds the parameters after every iteration, so `forwardPass` can tell how well the network
+# read digits at each step of its training. Draw the accuracy per iteration on the training and on the
+# test digits.
+#
+# **Think about it.** Where does the test accuracy stop improving while the training accuracy still
+# rises? Stopping the training there, judged on digits the network does not train on, is called
+# **early stopping**: another way than $\lambda$ to keep a network from fitting details of its
+# training digits. (In practice it is judged on a validation set, kept apart from the test set.)
+
+# %% nbgrader="solution" grade_id="learningCurve"
+### BEGIN SOLUTION
+trainCurve = [np.mean(np.argmax(forwardPass(XTrain, thetas), axis=1) == trueTrain) for thetas in trainedNeuralNetwork[5]]
+testCurve = [np.mean(np.argmax(forwardPass(XTest, thetas), axis=1) == trueTest) for thetas in trainedNeuralNetwork[5]]
+plt.figure(figsize=(6, 3.5))
+plt.plot(trainCurve, label="training digits")
+plt.plot(testCurve, label="test digits")
+plt.xlabel("iteration of fmin_cg")
+plt.ylabel("accuracy")
+plt.legend()
+plt.title("Accuracy per iteration")
+plt.show()
+### END SOLUTION
+
+# %% [markdown]
 # Where does it go wrong? The confusion matrix counts how often each digit (row) was read as each
 # other digit (column); below it, some of the test digits it got wrong.
 
@@ -746,6 +798,23 @@ for lambdaValue, key in lambdaKeys.items():
 # of single training digits that do not carry over to new ones. $\lambda = 1$ does best on the test set.
 # Too much regularisation fails the other way: at $\lambda = 100$ the weights are held so small that the
 # network underfits, and it is the worst of the four on both sets.
+
+# %% [markdown]
+# ### Practice: your own λ (no points)
+#
+# Pick a $\lambda$ of your own, train the network with it as in part 6 (60 iterations, from
+# `initialThetas`) into `myNetwork`, and compare its accuracies with the table above. (Those networks
+# trained for up to 500 iterations, yours for 60: compare it with your λ = 1 network of part 6 too.)
+
+# %% nbgrader="solution" grade_id="myLambda"
+myLambda = 3
+### BEGIN SOLUTION
+myNetwork = fmin_cg(nnCostFunction, initialThetas, fprime=nnGradientFunction, args=(XTrain, yTrain, myLambda),
+                    maxiter=60, full_output=1, disp=0)
+### END SOLUTION
+myTrain = np.mean(np.argmax(forwardPass(XTrain, myNetwork[0]), axis=1) == trueTrain)
+myTest = np.mean(np.argmax(forwardPass(XTest, myNetwork[0]), axis=1) == trueTest)
+print(f"lambda = {myLambda:>3}: train {myTrain:.1%}, test {myTest:.1%} (60 iterations)")
 
 # %% [markdown]
 # ## 8. What have the hidden units learned?

@@ -135,6 +135,8 @@ def test_students_see_every_wrong_answer_before_submitting():
             assert not seen.sees_an_error, f"{seen.sample} is correct but sees {seen.failed_tests} {seen.errors}"
         elif sample.loses & visible.TARGET_PARTS and seen.sample not in visible.HIDDEN_ONLY:
             assert seen.sees_an_error, f"{seen.sample} loses {set(sample.loses)} but sees no error before submitting"
+        elif not seen.sees_an_error:  # outside the target: the README must say why
+            assert sample.loses <= set(visible.OUTSIDE_TARGET), f"{seen.sample}: no reason recorded for {sample.loses}"
     start, end = visible.README_MARKERS
     readme = (paths.COURSE_DIR / "README.md").read_text()
     assert readme.split(start)[1].split(end)[0].strip() == visible.table(seen_all).strip(), \
