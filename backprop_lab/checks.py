@@ -7,6 +7,7 @@ recognised by diagnosis.py) the message names it, explains it and gives a hint. 
 correct answer never fails a cell by writing a RuntimeWarning to stderr.
 """
 import contextlib
+import re
 import warnings
 
 import numpy as np
@@ -55,6 +56,45 @@ def _sizes_keywords(input_size, hidden_size, n_classes):
     return dict(inputLayerSize=input_size, hiddenLayerSize=hidden_size, classLabels=n_classes)
 
 
+MISSING_NAME = re.compile(r"^NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
+
+
+class MissingName(AssertionError):
+    """A graded call raised NameError: the function uses a name that did not exist when it was called.
+
+    The check does not know the notebook; the grader (executor.py) does, and asks for the message
+    that says where the name is defined: "later", "above", "nowhere", or None (not known).
+    """
+
+    def __init__(self, function_name, error_text, missing):
+        self.function_name, self.error_text, self.missing = function_name, error_text, missing
+        super().__init__(self.message())
+
+    def message(self, defined=None):
+        said = (f"{self.function_name} raised {self.error_text}: {self.missing} did not exist when "
+                f"{self.function_name} was called.")
+        where = {
+            "later": f"{self.missing} is defined further down the notebook, so it does not exist yet when this "
+                     "part is graded: the cells run from top to bottom, as with Restart & Run All. A function "
+                     "can use only what the cells above it define.",
+            "above": f"A cell above defines {self.missing}, but it did not exist when this part was graded (a cell "
+                     "that stops with an error before defining it, or a del). Run the notebook top to bottom "
+                     "(Restart & Run All) and fix the first cell that fails.",
+            "nowhere": f"No cell of the notebook defines {self.missing} (by def, assignment or import): check its "
+                       "spelling, or define it in a cell above.",
+        }.get(defined, f"{self.missing} is defined later in the notebook or not at all: run the notebook top to "
+                       "bottom (Restart & Run All) and define everything a function uses above it.")
+        return f"{said} {where}"
+
+
+def _raised(name, error_text):
+    """The failure for a student's function that raised: error_text is "TypeError: ..."."""
+    missing = MISSING_NAME.match(error_text)
+    if missing:
+        return MissingName(name, error_text, missing.group(1))
+    return AssertionError(f"{name} raised {error_text}")
+
+
 def _call(function, name, *args, **kwargs):
     """Call the student's function on copies; fail if it changes them or raises."""
     copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
@@ -64,9 +104,9 @@ def _call(function, name, *args, **kwargs):
     except KernelFault as fault:
         raise AssertionError(f"{name} did not finish: {fault}") from None
     except StudentError as error:  # raised in the graded kernel: "TypeError: ..."
-        raise AssertionError(f"{name} raised {error}") from None
+        raise _raised(name, str(error)) from None
     except Exception as error:  # the student's own error, reported as such
-        raise AssertionError(f"{name} raised {type(error).__name__}: {error}") from None
+        raise _raised(name, f"{type(error).__name__}: {error}") from None
     for position, (original, copy) in enumerate(zip(args, copies), start=1):
         if isinstance(original, np.ndarray) and not np.array_equal(original, copy, equal_nan=True):
             # What to do instead is the catalogue's explanation and hint: said once, there.
@@ -81,31 +121,84 @@ def _diagnosed(message, mistake_id):
     return f"{message}\n{mistakes.message(mistake_id)}" if mistake_id else message
 
 
-def _diagnose_sizes(function, name, reference, lambda_):
-    """After a failure on a small network: is the function right at 784-25-10 only (sizes typed
-    in), or right on the notebook's training set whatever it is given? -> mistake id or None"""
-    thetas, X, Y = _problem(*FULL_NETWORK, seed=300)
+def _agrees(got, expected):
+    """Is the student's result the reference's (a one-number array counts as the number)?"""
     try:
-        got = _call(function, name, thetas, X, Y, lambda_)
-        if diagnosis._close(got, reference(thetas, X, Y, lambda_)):
-            return "hard-coded-sizes"
+        got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if expected.ndim == 0 and got.size == 1:
+        got = got.reshape(())
+    return diagnosis._close(got, expected)
+
+
+def _right_on(function, name, reference, lambda_, sizes, seed):
+    """Is the function right on a random problem of this shape? (False when it raises)"""
+    thetas, X, Y = _problem(*sizes, seed=seed)
+    keywords = {} if sizes == FULL_NETWORK else _sizes_keywords(*sizes[:3])
+    try:
+        got = _call(function, name, thetas, X, Y, lambda_, **keywords)
+    except AssertionError:
+        return False
+    return _agrees(got, reference(thetas, X, Y, lambda_, *sizes[:3]))
+
+
+def _shape(sizes):
+    return "-".join(str(size) for size in sizes[:3])
+
+
+def _shape_note(failed, lambda_, right):
+    """Where a function fails and where it is right, in words, for a failure no mistake explains."""
+    input_size, hidden_size, n_classes, m = failed
+    units = "1 hidden unit" if hidden_size == 1 else f"{hidden_size} hidden units"
+    note = (f"It failed on the {_shape(failed)} network ({input_size} inputs, {units}, {n_classes} classes, "
+            f"m = {m} examples, lambda_ = {lambda_:g})")
+    fine = [_shape(sizes) for sizes, ok in right.items() if ok]
+    if not fine:
+        return note + " and on every other shape the checks try, 784-25-10 included."
+    return (note + f"; it is right on the {', '.join(fine)} networks, so look for what depends on the sizes in a "
+            "way only this shape shows" + (" (with a single hidden unit, a matrix of the hidden layer has a single "
+                                           "row or column)." if hidden_size == 1 else "."))
+
+
+def _diagnose_sizes(function, name, reference, lambda_, failed):
+    """After a failure (an error, a wrong shape) on the small network `failed`: -> (mistake id or None, note or None)
+
+    Sizes typed in (784, 25 or 10) explain the failure only if the function is right at 784-25-10
+    and wrong on every other shape; reading the notebook's training set explains it only if the
+    function returns, at full size, the reference on XTrain, yTrain. Otherwise the note says on
+    which shapes it fails and on which it is right."""
+    right = {sizes: sizes != failed and _right_on(function, name, reference, lambda_, sizes, seed=300 + seed)
+             for seed, sizes in enumerate(SMALL_NETWORKS + [FULL_NETWORK])}
+    if right[FULL_NETWORK] and not any(right[sizes] for sizes in SMALL_NETWORKS):
+        return "hard-coded-sizes", None
+    if not right[FULL_NETWORK]:
+        thetas, X, Y = _problem(*FULL_NETWORK, seed=300)
         dataset = _load_training_data()
-        if diagnosis._close(got, reference(thetas, dataset["XTrain"], dataset["yTrain"], lambda_)):
-            return "uses-global-training-set"
-    except (AssertionError, ValueError, TypeError):
-        pass
-    return None
+        try:
+            got = _call(function, name, thetas, X, Y, lambda_)
+            if _agrees(got, reference(thetas, dataset["XTrain"], dataset["yTrain"], lambda_)):
+                return "uses-global-training-set", None
+        except AssertionError:
+            pass
+    return None, _shape_note(failed, lambda_, right)
 
 
 @contextlib.contextmanager
-def _sizes_diagnosed(function, name, reference, lambda_, small):
-    """Add the sizes diagnosis to a failure (an error, a wrong shape) on a small network."""
+def _sizes_diagnosed(function, name, reference, lambda_, sizes):
+    """Add the sizes diagnosis, or where it fails, to a failure (an error, a wrong shape) on a small network."""
     try:
         yield
+    except MissingName:
+        raise  # not a matter of sizes: the grader says where the name is defined
     except AssertionError as failure:
-        if not small or "Likely mistake" in str(failure):
+        if sizes == FULL_NETWORK or "Likely mistake" in str(failure):
             raise
-        raise AssertionError(_diagnosed(str(failure), _diagnose_sizes(function, name, reference, lambda_))) from None
+        mistake_id, note = _diagnose_sizes(function, name, reference, lambda_, sizes)
+        message = str(failure)
+        if note:
+            message += (" " if message.endswith(".") else ". ") + note
+        raise AssertionError(_diagnosed(message, mistake_id)) from None
 
 
 def _as_float(value, name):
@@ -147,7 +240,7 @@ def check_cost(nnCostFunction, regularised):
         keywords = {} if sizes == FULL_NETWORK else _sizes_keywords(input_size, hidden_size, n_classes)
         for lambda_ in lambdas:
             expected = network.cost(thetas, X, Y, lambda_, input_size, hidden_size, n_classes)
-            with _sizes_diagnosed(nnCostFunction, "nnCostFunction", network.cost, lambda_, sizes != FULL_NETWORK):
+            with _sizes_diagnosed(nnCostFunction, "nnCostFunction", network.cost, lambda_, sizes):
                 got = _as_float(_call(nnCostFunction, "nnCostFunction", thetas, X, Y, lambda_, **keywords),
                                 "nnCostFunction")
             error = abs(got - expected) / abs(expected)
@@ -184,7 +277,7 @@ def check_gradient(nnGradientFunction, regularised):
             def trusted_cost(t):
                 return network.cost(t, X, Y, lambda_, input_size, hidden_size, n_classes)
             numerical = network.numerical_gradient(trusted_cost, thetas, NUMERICAL_EPSILON)
-            with _sizes_diagnosed(nnGradientFunction, name, network.gradient, lambda_, small=True):
+            with _sizes_diagnosed(nnGradientFunction, name, network.gradient, lambda_, sizes):
                 got = _as_gradient(
                     _call(nnGradientFunction, name, thetas, X, Y, lambda_,
                           **_sizes_keywords(input_size, hidden_size, n_classes)),
@@ -218,11 +311,52 @@ def _load_training_data():
     return data.load_dataset()
 
 
-def check_training(trainedNeuralNetwork, nnCostFunction):
+def _trusted_comparison(nnCostFunction, nnGradientFunction):
+    """Which of the student's cost and gradient differ from the trusted ones at 784-25-10 with
+    lambda = 1 (what training uses), in words, for a training stopped by a failed line search."""
+    input_size, hidden_size, n_classes, m = FULL_NETWORK
+    thetas, X, Y = _problem(*FULL_NETWORK, seed=400)
+    where = f"on a {input_size}-{hidden_size}-{n_classes} network with m = {m} and lambda_ = {TRAINING_LAMBDA:g}"
+    try:
+        cost = _as_float(_call(nnCostFunction, "nnCostFunction", thetas, X, Y, TRAINING_LAMBDA), "nnCostFunction")
+        expected = network.cost(thetas, X, Y, TRAINING_LAMBDA)
+        error = abs(cost - expected) / abs(expected)
+        cost_wrong = f"a relative {error:.2g}" if not error < COST_TOLERANCE else None
+    except AssertionError as failure:
+        cost_wrong = f"an error ({failure})"
+    gradient_wrong = None
+    if nnGradientFunction is not None:
+        try:
+            got = np.asarray(_call(nnGradientFunction, "nnGradientFunction", thetas, X, Y, TRAINING_LAMBDA),
+                             dtype=float)
+            expected = network.gradient(thetas, X, Y, TRAINING_LAMBDA)
+            error = network.relative_error(got, expected) if got.shape == expected.shape else np.inf
+            gradient_wrong = f"a relative {error:.2g}" if not error < GRADIENT_TOLERANCE else None
+        except AssertionError as failure:
+            gradient_wrong = f"an error ({failure})"
+    if cost_wrong and gradient_wrong:
+        return (f"Both differ from the trusted ones {where} (the cost by {cost_wrong}, the gradient by "
+                f"{gradient_wrong}): fix nnCostFunction first (the cost parts say how), then nnGradientFunction.")
+    if cost_wrong:
+        return (f"nnCostFunction differs from the trusted cost by {cost_wrong} {where}: that is the part to fix "
+                "(the cost parts say how).")
+    if gradient_wrong:
+        return (f"nnCostFunction agrees with the trusted cost {where}, and nnGradientFunction differs from its "
+                f"gradient by {gradient_wrong}: that is the part to fix (the gradient parts say how).")
+    if nnGradientFunction is None:
+        return (f"nnCostFunction agrees with the trusted cost {where}, so it is the gradient you pass as fprime "
+                "(nnGradientFunction) that does not match it: the gradient parts say how.")
+    return (f"nnCostFunction and nnGradientFunction both agree with the trusted ones {where}: check that fmin_cg "
+            "gets fprime=nnGradientFunction and the same args as the cost.")
+
+
+def check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction=None):
     """fmin_cg's full output: lambda = 1, 60 iterations, parameters that classify digits well.
 
     The reported cost is compared with the student's own nnCostFunction, so that a mistake in
-    the cost is charged to the cost's part, not to training.
+    the cost is charged to the cost's part, not to training. A training stopped early by a failed
+    line search (warnflag 2) is told that its cost and gradient disagree, and which of them
+    differs from the trusted one (the gradient is compared only when it is given).
     """
     assert isinstance(trainedNeuralNetwork, (tuple, list)) and len(trainedNeuralNetwork) == 6, (
         "trainedNeuralNetwork should be what fmin_cg returns with full_output=1 and retall=1: "
@@ -232,9 +366,21 @@ def check_training(trainedNeuralNetwork, nnCostFunction):
     assert xopt.shape == (network.n_parameters(),), (
         f"trainedNeuralNetwork[0] should hold all {network.n_parameters()} trained parameters, got shape {xopt.shape}")
     iterations = len(allvecs) - 1
-    assert iterations >= TRAINING_ITERATIONS or warnflag == 0, _diagnosed(
-        f"fmin_cg stopped after {iterations} iterations without converging: train with maxiter=60",
-        "training-too-few-iterations")
+    if iterations < TRAINING_ITERATIONS and warnflag != 0:
+        if warnflag == 2:
+            raise AssertionError(
+                f"fmin_cg stopped after {iterations} of {TRAINING_ITERATIONS} iterations: the optimiser could not "
+                "follow your gradient (fmin_cg's line search failed, warnflag 2), so your cost and gradient "
+                "disagree; run the gradient check (checkGradients). "
+                + _trusted_comparison(nnCostFunction, nnGradientFunction))
+        if warnflag == 1:  # stopped at its maxiter
+            raise AssertionError(_diagnosed(
+                f"fmin_cg stopped after {iterations} iterations, the most it was allowed: train with maxiter=60",
+                "training-too-few-iterations"))
+        raise AssertionError(
+            f"fmin_cg stopped after {iterations} of {TRAINING_ITERATIONS} iterations with warnflag {warnflag} "
+            "(3: the cost or the gradient became NaN or infinite): run the gradient check (checkGradients) and "
+            "look for a log of 0 or an overflow.")
     dataset = _load_training_data()
     XTrain, yTrain = dataset["XTrain"], dataset["yTrain"]
     reported = float(fopt)

@@ -46,6 +46,7 @@ def cost(got, thetas, X, Y, lambda_, sizes):
         ("cost-only-y-log-a", [only_y_log_a + penalty]),
         ("cost-mean-over-every-entry", [cross_entropy / n_classes + penalty,
                                         (cross_entropy + penalty) / n_classes]),
+        ("cost-no-regularisation", [cross_entropy]),
     ])
 
 
@@ -98,6 +99,9 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
         ("gradient-ravel-order", [np.concatenate([grad1.ravel(order="F"), grad2.ravel(order="F")])]),
         ("gradient-bias-columns-missing", [network.pack(grad1[:, 1:], grad2[:, 1:]),  # shorter than thetas
                                            network.pack(grad1[:, 1:], grad2), network.pack(grad1, grad2[:, 1:])]),
+        ("gradient-regularises-one-matrix", [variant(regs=(reg1, 0 * reg2)), variant(regs=(0 * reg1, reg2))]),
+        ("gradient-penalty-squared", [variant(regs=(reg1 * theta1, reg2 * theta2)),              # lambda / m theta^2
+                                      variant(regs=(reg1 * theta1 / 2, reg2 * theta2 / 2))]),   # lambda / (2m) theta^2
     ])
 
 

@@ -91,8 +91,44 @@ def _failed(message):
     return nbformat.v4.new_output("error", ename="CheckFailed", evalue=message, traceback=[f"Check failed: {message}"])
 
 
-def judge(test, kernel):
-    """Run the test's hidden checks here against the student's kernel. -> error message or None"""
+def defined_names(source):
+    """The names a cell binds at its top level (def, class, import, assignment, for, with), "*" for a
+    star import; an empty set when it does not parse."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        tree = ast.parse(TransformerManager().transform_cell(source))  # magics become plain calls
+    except Exception:  # SyntaxError and whatever a broken cell makes the transformer raise
+        return set()
+    names = set()
+
+    def visit(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(child.name)  # its body is another scope
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                names.update((alias.asname or alias.name).split(".")[0] for alias in child.names)
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                names.add(child.id)
+            elif not isinstance(child, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                visit(child)
+    visit(tree)
+    return names
+
+
+def where_defined(name, above, below):
+    """"later", "above" or "nowhere": where the notebook's cells bind name (None if a star import may)."""
+    if name in below:
+        return "later"
+    if name in above:
+        return "above"
+    return None if "*" in above | below else "nowhere"
+
+
+def judge(test, kernel, above=frozenset(), below=frozenset()):
+    """Run the test's hidden checks here against the student's kernel. -> error message or None
+
+    above, below: the names the notebook's cells before and after the test cell define, to say
+    where a name a graded call missed is defined."""
     for call in test.calls:
         try:
             arguments = [kernel.resolve(name) for name in call.names]
@@ -102,6 +138,8 @@ def judge(test, kernel):
             return f"the notebook's kernel stopped: {fault}"
         try:
             getattr(checks, call.function)(*arguments, **dict(call.keywords))
+        except checks.MissingName as failure:
+            return failure.message(where_defined(failure.missing, above, below))
         except AssertionError as failure:
             return str(failure)
         except KernelFault as fault:
@@ -132,7 +170,10 @@ class TrustedExecute(NbGraderPreprocessor):
         except KernelFault as fault:
             stopped = f"Not run: {fault}."
         judged = set()
-        for cell in code_cells:
+        bindings = [defined_names(tests[grade_id].visible if grade_id in tests else cell.source)  # what runs
+                    for grade_id, cell in ((cell.metadata.get("nbgrader", {}).get("grade_id"), cell)
+                                           for cell in code_cells)]
+        for index, cell in enumerate(code_cells):
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             test = tests.get(grade_id) if grade_id not in judged else None
             if grade_id in judged:  # a copy of a test cell: plain code, graded nowhere
@@ -156,7 +197,7 @@ class TrustedExecute(NbGraderPreprocessor):
                     cell.outputs = [_failed(f"The cell was stopped: {fault}.")]
                     continue
             if test:
-                message = judge(test, kernel)
+                message = judge(test, kernel, set().union(*bindings[:index]), set().union(*bindings[index + 1:]))
                 cell.outputs = [_passed() if message is None else _failed(message)]
                 if not kernel.alive:
                     kernel, stopped, restarts = self._recover(kernel, history, restarts)

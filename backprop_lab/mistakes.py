@@ -38,6 +38,11 @@ CATALOGUE = (
     Mistake("cost-mean-over-every-entry", COST, "the cost is averaged over every entry of the m x K matrix",
             "np.mean over the whole m x K matrix divides by m K; the cost sums over the K classes and divides by "
             "m only.", "use np.sum(...) / m instead of np.mean(...)."),
+    Mistake("cost-no-regularisation", ("cost_regularised",), "the cost has no regularisation term",
+            "The cost is the same whatever lambda_ is: the penalty on the weights, which grows with lambda_, is "
+            "missing, so the regularised gradient is not the gradient of this cost.",
+            "compare your code with J in part 1: one term uses lambda_ and sums over the weights of both "
+            "matrices."),
     Mistake("sigmoid-gradient-classic-typo", ("sigmoid_gradient",) + GRADIENT,
             "sigma(z) * sigma(1 - z) instead of sigma(z) * (1 - sigma(z))",
             "The derivative of the sigmoid is sigma(z) (1 - sigma(z)); a misplaced bracket computes something "
@@ -52,6 +57,15 @@ CATALOGUE = (
     Mistake("gradient-lambda-over-2m", ("gradient_regularised",), "lambda / (2m) in the gradient",
             "The derivative of lambda / (2m) * theta^2 is lambda / m * theta: the 2 cancels.",
             "use lambda_ / m in the gradient."),
+    Mistake("gradient-regularises-one-matrix", ("gradient_regularised",), "only one matrix is regularised",
+            "The cost penalises the weights of both Theta1 and Theta2, so the gradient of each matrix gets its "
+            "own lambda / m term; here one of the two has none.",
+            "after adding the penalty, compare the gradient of each matrix with that of lambda_ = 0: both should "
+            "change, except in column 0."),
+    Mistake("gradient-penalty-squared", ("gradient_regularised",), "the penalty's gradient uses Theta squared",
+            "The penalty is lambda / (2m) times the squared weights; its derivative with respect to one weight is "
+            "proportional to that weight, not to its square.",
+            "differentiate lambda / (2m) * theta ** 2 with respect to theta before you code it."),
     Mistake("gradient-mse-output-delta", GRADIENT, "the output delta of a squared-error network",
             "With the cross-entropy cost the output delta is simply a - y; multiplying it by sigma'(z3) is "
             "the delta of a mean-squared-error cost.", "use delta3 = a3 - y."),

@@ -672,7 +672,7 @@ assert np.isclose(trainedNeuralNetwork[1], lambdaOneCost, rtol=1e-6), (
     f"{lambdaOneCost:.5f}: pass lambda = 1 in args, args=(XTrain, yTrain, 1)")
 ### BEGIN HIDDEN TESTS
 from backprop_lab import checks
-checks.check_training(trainedNeuralNetwork, nnCostFunction)
+checks.check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction)
 ### END HIDDEN TESTS
 
 # %% [markdown]

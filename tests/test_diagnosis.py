@@ -199,3 +199,151 @@ def test_readme_example_is_what_the_check_says(solutions):
     sample = next(s for s in WRONG if s.name == "wrong-gradient-forgot-one-over-m")
     said = _failure("gradient", _namespace(sample, solutions))
     assert " ".join(example.split()) == " ".join(said.split())
+
+
+def _trusted_cost(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+    return network.cost(thetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels)
+
+
+def _trusted_gradient(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+    return network.gradient(thetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels)
+
+
+def _stopped_training(warnflag, iterations):
+    """What fmin_cg returns (full_output=1, retall=1) when it stops after `iterations` with this warnflag."""
+    thetas = np.zeros(network.n_parameters())
+    return thetas, 7.0, 40, 40, warnflag, [thetas] * (iterations + 1)
+
+
+def _training_failure(result, cost=_trusted_cost, gradient=None):
+    with pytest.raises(AssertionError) as failure:
+        checks.check_training(result, cost, gradient)
+    return str(failure.value)
+
+
+def test_a_failed_line_search_is_not_called_too_few_iterations():
+    """Is fmin_cg stopped by a failed line search (warnflag 2) after 18 of the 60 iterations it was
+    given told that the optimiser could not follow the gradient, with no too-few-iterations name,
+    and pointed to the gradient when the cost agrees with the trusted one?"""
+    message = _training_failure(_stopped_training(warnflag=2, iterations=18))
+    assert "the optimiser could not follow your gradient (fmin_cg's line search failed, warnflag 2)" in message
+    assert "run the gradient check (checkGradients)" in message and "after 18 of 60 iterations" in message
+    assert "training-too-few-iterations" not in message and "maxiter" not in message
+    assert "nnCostFunction agrees with the trusted cost" in message and "fprime (nnGradientFunction)" in message
+
+
+def test_a_failed_line_search_points_to_the_part_that_is_wrong():
+    """Given a cost twice too large, does the message point to the cost; given the right cost and a
+    wrong gradient, to the gradient; given both right, to how fmin_cg was called?"""
+    result = _stopped_training(warnflag=2, iterations=3)
+    doubled = _training_failure(result, cost=lambda *args, **kwargs: 2 * _trusted_cost(*args, **kwargs))
+    assert "nnCostFunction differs from the trusted cost by a relative 1" in doubled and "cost parts" in doubled
+    halved = _training_failure(result, gradient=lambda *args, **kwargs: _trusted_gradient(*args, **kwargs) / 2)
+    assert "nnGradientFunction differs from its gradient by a relative" in halved and "gradient parts" in halved
+    assert "nnCostFunction agrees" in halved
+    both_right = _training_failure(result, gradient=_trusted_gradient)
+    assert "both agree with the trusted ones" in both_right and "fprime=nnGradientFunction" in both_right
+
+
+def test_too_few_iterations_is_named_only_when_maxiter_stopped_it():
+    """Is a training that stopped at its own maxiter of 10 (warnflag 1) named too-few-iterations,
+    and one that stopped on NaN (warnflag 3) told so without that name?"""
+    assert mistakes.message("training-too-few-iterations") in _training_failure(_stopped_training(1, 10))
+    nan = _training_failure(_stopped_training(3, 10))
+    assert "warnflag 3" in nan and "Likely mistake" not in nan
+
+
+def _squeezed_regularisation(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+    """Right on every shape but one hidden unit: np.squeeze turns Theta2's (classes, 1) weights into
+    a vector there, which no longer fits back into its column."""
+    grad1, grad2 = (g.copy() for g in network.unpack(
+        network.gradient(thetas, X, y, 0, inputLayerSize, hiddenLayerSize, classLabels),
+        inputLayerSize, hiddenLayerSize, classLabels))
+    theta1, theta2 = network.unpack(thetas, inputLayerSize, hiddenLayerSize, classLabels)
+    grad1[:, 1:] += lambda_ / len(X) * theta1[:, 1:]
+    grad2[:, 1:] += lambda_ / len(X) * np.squeeze(theta2[:, 1:])
+    return network.pack(grad1, grad2)
+
+
+def test_a_function_failing_on_one_shape_is_told_which_not_hard_coded_sizes():
+    """A gradient that raises only with a single hidden unit: is it told the shape it failed on and
+    the shapes it is right on, and not that its sizes are typed in?"""
+    with pytest.raises(AssertionError) as failure:
+        checks.check_gradient(_squeezed_regularisation, regularised=True)
+    message = str(failure.value)
+    assert "raised ValueError" in message
+    assert "It failed on the 5-1-3 network (5 inputs, 1 hidden unit, 3 classes, m = 4 examples, lambda_ = 1)" in message
+    assert "it is right on the 3-5-3, 4-3-2, 2-4-6, 784-25-10 networks" in message
+    assert "hard-coded-sizes" not in message and "Likely mistake" not in message
+
+
+def test_typed_in_sizes_are_named_only_when_they_explain_every_shape():
+    """Is hard-coded-sizes named for a function right at 784-25-10 only, and not for one right at
+    784-25-10 and on one small shape?"""
+    def typed_in(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+        return _trusted_gradient(thetas, X, y, lambda_)  # 784-25-10 whatever it is given
+    with pytest.raises(AssertionError) as failure:
+        checks.check_gradient(typed_in, regularised=False)
+    assert mistakes.message("hard-coded-sizes") in str(failure.value)
+
+    def right_on_one_small_shape(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+        if hiddenLayerSize not in (25, 5):
+            raise ValueError("only 5 or 25 hidden units")
+        return _trusted_gradient(thetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels)
+    with pytest.raises(AssertionError) as failure:
+        checks.check_gradient(right_on_one_small_shape, regularised=False)
+    message = str(failure.value)
+    assert "Likely mistake" not in message and "It failed on the 4-3-2 network" in message
+    assert "it is right on the 3-5-3, 784-25-10 networks" in message
+
+
+def _cost_calling_sigmoid_gradient(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+    slope = mySigmoidGradient(X)  # noqa: F821  (defined only further down the notebook)
+    return _trusted_cost(thetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels) + 0 * slope.sum()
+
+
+def test_a_missing_name_is_named_with_what_to_do():
+    """Does a cost that calls a function the notebook has not defined say which name was missing and
+    that it is defined later or not at all, with no sizes diagnosis on top?"""
+    with pytest.raises(checks.MissingName) as failure:
+        checks.check_cost(_cost_calling_sigmoid_gradient, regularised=False)
+    message = str(failure.value)
+    assert message.startswith("nnCostFunction raised NameError: name 'mySigmoidGradient' is not defined")
+    assert "mySigmoidGradient is defined later in the notebook or not at all" in message
+    assert "Restart & Run All" in message and "Likely mistake" not in message and "It failed on" not in message
+
+
+class _InProcessKernel:
+    """Stands in for the graded kernel: resolves names in a namespace."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def resolve(self, name):
+        return self.namespace[name]
+
+
+@pytest.mark.parametrize("above, below, said", [
+    (set(), {"mySigmoidGradient"}, "mySigmoidGradient is defined further down the notebook"),
+    ({"mySigmoidGradient"}, set(), "A cell above defines mySigmoidGradient, but it did not exist"),
+    (set(), set(), "No cell of the notebook defines mySigmoidGradient"),
+])
+def test_the_grader_says_where_a_missing_name_is_defined(above, below, said):
+    """Given the names the notebook's cells define above and below the test cell, does the grader's
+    verdict say whether the missing name comes later, above (a cell that failed), or nowhere?"""
+    from backprop_lab import executor
+    test = executor.parse_hidden_tests("cost_unregularised", "### BEGIN HIDDEN TESTS\n"
+                                       "checks.check_cost(nnCostFunction, regularised=False)\n### END HIDDEN TESTS\n")
+    verdict = executor.judge(test, _InProcessKernel({"nnCostFunction": _cost_calling_sigmoid_gradient}), above, below)
+    assert verdict.startswith("nnCostFunction raised NameError: name 'mySigmoidGradient' is not defined")
+    assert said in verdict
+
+
+def test_the_names_a_cell_defines():
+    """Are a cell's top-level bindings found (def, import, assignment, loop, with) but not a function's
+    locals, and a star import marked?"""
+    from backprop_lab import executor
+    cell = ("%matplotlib inline\nimport numpy as np\nfrom scipy.special import *\ndef mySigmoidGradient(z):\n"
+            "    inner = 1\n    return z\nfor row in range(2):\n    total = row\nsquares = [k * k for k in range(3)]\n")
+    assert executor.defined_names(cell) == {"np", "*", "mySigmoidGradient", "row", "total", "squares"}
+    assert executor.defined_names("def broken(:") == set()
