@@ -45,7 +45,7 @@ def run(runs=1):
         for _ in range(runs):  # alternated, so that drift of the machine hits both alike
             for name, (requirements, cwd) in variants.items():
                 results[name].append(install(requirements, cwd))
-        lines = [machine_info(), "",
+        lines = [*machine_info(), "",
                  f"The kit: {kit.kit_size(folder) / 1e6:.1f} MB unpacked, {archive.stat().st_size / 1e6:.1f} MB zipped.",
                  "", "| environment | install time (median of %d, warm pip cache) | size on disk | size ratio |" % runs,
                  "| --- | ---: | ---: | ---: |"]
