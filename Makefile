@@ -68,7 +68,7 @@ report:                      ## reports/index.html: the class report (open it in
 demo: $(INSTALLED) sandbox          ## the whole loop on the samples in demo/, a scratch course: demo/reports/index.html, demo/grades.csv, demo/feedback/
 	$(RUN) demo
 
-test: data figures sandbox browser postgres  ## the test suite
+test: data figures source sandbox browser postgres  ## the test suite (source/: the instructor notebooks the kit and visible tests read)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: data                  ## benchmarks, written into bench/README.md
