@@ -9,6 +9,7 @@ correct answer never fails a cell by writing a RuntimeWarning to stderr.
 import contextlib
 import re
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -311,29 +312,52 @@ def _load_training_data():
     return data.load_dataset()
 
 
-def _trusted_comparison(nnCostFunction, nnGradientFunction):
-    """Which of the student's cost and gradient differ from the trusted ones at 784-25-10 with
-    lambda = 1 (what training uses), in words, for a training stopped by a failed line search."""
-    input_size, hidden_size, n_classes, m = FULL_NETWORK
+def _trusted_cost(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
+                  smallValueToRemoveInfinity=1e-12):
+    """The trusted cost with the notebook's signature: what a re-run of the training cell calls."""
+    return network.cost(nnThetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels,
+                        smallValueToRemoveInfinity)
+
+
+def _trusted_gradient(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
+                      smallValueToRemoveInfinity=1e-12):
+    return network.gradient(nnThetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels,
+                            smallValueToRemoveInfinity)
+
+
+def _disagreements(nnCostFunction, nnGradientFunction):
+    """{"cost": ..., "gradient": ...}: how each of the student's functions differs from the trusted
+    one at 784-25-10 with lambda = 1 (what training uses), in words, or None where it agrees (and
+    for a gradient that is not given)."""
     thetas, X, Y = _problem(*FULL_NETWORK, seed=400)
-    where = f"on a {input_size}-{hidden_size}-{n_classes} network with m = {m} and lambda_ = {TRAINING_LAMBDA:g}"
+    found = {"cost": None, "gradient": None}
     try:
         cost = _as_float(_call(nnCostFunction, "nnCostFunction", thetas, X, Y, TRAINING_LAMBDA), "nnCostFunction")
         expected = network.cost(thetas, X, Y, TRAINING_LAMBDA)
         error = abs(cost - expected) / abs(expected)
-        cost_wrong = f"a relative {error:.2g}" if not error < COST_TOLERANCE else None
+        found["cost"] = f"a relative {error:.2g}" if not error < COST_TOLERANCE else None
     except AssertionError as failure:
-        cost_wrong = f"an error ({failure})"
-    gradient_wrong = None
+        found["cost"] = f"an error ({failure})"
     if nnGradientFunction is not None:
         try:
             got = np.asarray(_call(nnGradientFunction, "nnGradientFunction", thetas, X, Y, TRAINING_LAMBDA),
                              dtype=float)
             expected = network.gradient(thetas, X, Y, TRAINING_LAMBDA)
-            error = network.relative_error(got, expected) if got.shape == expected.shape else np.inf
-            gradient_wrong = f"a relative {error:.2g}" if not error < GRADIENT_TOLERANCE else None
+            if got.shape != expected.shape:
+                found["gradient"] = f"its shape ({got.shape} instead of {expected.shape})"
+            else:
+                error = network.relative_error(got, expected)
+                found["gradient"] = f"a relative {error:.2g}" if not error < GRADIENT_TOLERANCE else None
         except AssertionError as failure:
-            gradient_wrong = f"an error ({failure})"
+            found["gradient"] = f"an error ({failure})"
+    return found
+
+
+def _which_to_fix(found, gradient_given):
+    """What _disagreements found, in words: the part to fix first."""
+    input_size, hidden_size, n_classes, m = FULL_NETWORK
+    where = f"on a {input_size}-{hidden_size}-{n_classes} network with m = {m} and lambda_ = {TRAINING_LAMBDA:g}"
+    cost_wrong, gradient_wrong = found["cost"], found["gradient"]
     if cost_wrong and gradient_wrong:
         return (f"Both differ from the trusted ones {where} (the cost by {cost_wrong}, the gradient by "
                 f"{gradient_wrong}): fix nnCostFunction first (the cost parts say how), then nnGradientFunction.")
@@ -343,21 +367,63 @@ def _trusted_comparison(nnCostFunction, nnGradientFunction):
     if gradient_wrong:
         return (f"nnCostFunction agrees with the trusted cost {where}, and nnGradientFunction differs from its "
                 f"gradient by {gradient_wrong}: that is the part to fix (the gradient parts say how).")
-    if nnGradientFunction is None:
+    if not gradient_given:
         return (f"nnCostFunction agrees with the trusted cost {where}, so it is the gradient you pass as fprime "
                 "(nnGradientFunction) that does not match it: the gradient parts say how.")
     return (f"nnCostFunction and nnGradientFunction both agree with the trusted ones {where}: check that fmin_cg "
             "gets fprime=nnGradientFunction and the same args as the cost.")
 
 
-def check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction=None):
+def check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction=None, rerun=None):
     """fmin_cg's full output: lambda = 1, 60 iterations, parameters that classify digits well.
 
-    The reported cost is compared with the student's own nnCostFunction, so that a mistake in
-    the cost is charged to the cost's part, not to training. A training stopped early by a failed
-    line search (warnflag 2) is told that its cost and gradient disagree, and which of them
-    differs from the trusted one (the gradient is compared only when it is given).
+    A mistake is charged once. The reported cost is compared with the student's own
+    nnCostFunction, and when training fails while the student's cost or gradient is wrong, the
+    training code is judged on its own: rerun (the grader's) runs the training cell again with the
+    trusted cost and gradient in place of the student's (called back in the grader, never put in
+    the kernel), and the part passes when that run does. -> a note for a pass that needed the
+    re-run, else None
     """
+    try:
+        _judge_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction)
+        return None
+    except AssertionError as failure:
+        found = _disagreements(nnCostFunction, nnGradientFunction)
+        if rerun is None or not (found["cost"] or found["gradient"]):
+            if isinstance(failure, _LineSearchFailed):
+                raise AssertionError(f"{failure} {_which_to_fix(found, nnGradientFunction is not None)}") from None
+            raise
+    try:
+        retrained = rerun({"nnCostFunction": _trusted_cost, "nnGradientFunction": _trusted_gradient})
+    except StudentError as error:
+        raise AssertionError(
+            "Your training failed, and so did your training cell when the grader ran it again with a correct "
+            f"nnCostFunction and nnGradientFunction in place of yours: {error}") from None
+    try:
+        _judge_training(retrained, _trusted_cost, _trusted_gradient)
+    except AssertionError as second:
+        raise AssertionError(
+            "Your training cell, run again by the grader with a correct nnCostFunction and nnGradientFunction in "
+            f"place of yours, still fails: {second}") from None
+    return ("Your training code is right: run again with a correct nnCostFunction and nnGradientFunction in place "
+            "of yours, it trains the network as asked, so this part keeps its points. Your own run did not train "
+            f"it: {_which_to_fix(found, nnGradientFunction is not None)}")
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A value the student's notebook did not produce (the cell that binds it failed)."""
+    name: str
+    error: str
+
+
+class _LineSearchFailed(AssertionError):
+    """fmin_cg stopped early because its line search failed: the cost and the gradient disagree."""
+
+
+def _judge_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction):
+    assert not isinstance(trainedNeuralNetwork, Unavailable), (
+        f"{trainedNeuralNetwork.name} is not defined: the training cell failed ({trainedNeuralNetwork.error})")
     assert isinstance(trainedNeuralNetwork, (tuple, list)) and len(trainedNeuralNetwork) == 6, (
         "trainedNeuralNetwork should be what fmin_cg returns with full_output=1 and retall=1: "
         "(xopt, fopt, func_calls, grad_calls, warnflag, allvecs)")
@@ -368,11 +434,10 @@ def check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction=None
     iterations = len(allvecs) - 1
     if iterations < TRAINING_ITERATIONS and warnflag != 0:
         if warnflag == 2:
-            raise AssertionError(
+            raise _LineSearchFailed(
                 f"fmin_cg stopped after {iterations} of {TRAINING_ITERATIONS} iterations: the optimiser could not "
                 "follow your gradient (fmin_cg's line search failed, warnflag 2), so your cost and gradient "
-                "disagree; run the gradient check (checkGradients). "
-                + _trusted_comparison(nnCostFunction, nnGradientFunction))
+                "disagree; run the gradient check (checkGradients).")
         if warnflag == 1:  # stopped at its maxiter
             raise AssertionError(_diagnosed(
                 f"fmin_cg stopped after {iterations} iterations, the most it was allowed: train with maxiter=60",

@@ -12,6 +12,7 @@ A cell that times out, or a kernel that dies, costs that cell: the kernel is res
 cells before it are run again, and grading goes on (at most MAX_RESTARTS times per notebook).
 """
 import ast
+import inspect
 import re
 from dataclasses import dataclass
 
@@ -83,8 +84,9 @@ def trusted_tests(db_url, notebook_id, assignment_id):
                 for cell in notebook.grade_cells if cell.name not in solutions and cell.cell_type == "code"}
 
 
-def _passed():
-    return nbformat.v4.new_output("stream", name="stdout", text="Passed: every check of this part.\n")
+def _passed(note=None):
+    text = "Passed: every check of this part." + (f" {note}" if note else "")
+    return nbformat.v4.new_output("stream", name="stdout", text=text + "\n")
 
 
 def _failed(message):
@@ -124,31 +126,64 @@ def where_defined(name, above, below):
     return None if "*" in above | below else "nowhere"
 
 
-def judge(test, kernel, above=frozenset(), below=frozenset()):
-    """Run the test's hidden checks here against the student's kernel. -> error message or None
+@dataclass(frozen=True)
+class Verdict:
+    failure: str = None  # what the student reads when the part fails; None when it passes
+    note: str = None     # what a pass adds (e.g. that it was judged on a re-run)
+
+
+def _rerun_for(call, kernel, cells_above):
+    """For a check that takes rerun: a function that runs the last cell above binding the check's
+    first name again with trusted functions bound in the kernel, and returns that name's value."""
+    if "rerun" not in inspect.signature(getattr(checks, call.function)).parameters or not call.names:
+        return {}
+    result = call.names[0]
+    sources = [source for names, source in cells_above if result in names]
+    if not sources:
+        return {}
+    return {"rerun": lambda trusted: kernel.rerun(sources[-1], trusted, result)}
+
+
+def _resolve_result(kernel, name):
+    """A re-runnable check's result: its value, or checks.Unavailable when the cell that binds it
+    failed (the check may still judge the cell by running it again)."""
+    try:
+        return kernel.resolve(name)
+    except StudentError as error:
+        return checks.Unavailable(name, str(error))
+
+
+def judge(test, kernel, above=frozenset(), below=frozenset(), cells_above=()):
+    """Run the test's hidden checks here against the student's kernel. -> Verdict
 
     above, below: the names the notebook's cells before and after the test cell define, to say
-    where a name a graded call missed is defined."""
+    where a name a graded call missed is defined. cells_above: (names, source) of each code cell
+    before the test cell, for a check that runs the student's cell again (the training)."""
+    notes = []
     for call in test.calls:
+        rerun = _rerun_for(call, kernel, cells_above)
         try:
-            arguments = [kernel.resolve(name) for name in call.names]
+            arguments = [_resolve_result(kernel, name) if rerun and index == 0 else kernel.resolve(name)
+                         for index, name in enumerate(call.names)]
         except StudentError as error:
-            return f"{', '.join(call.names)}: {error}"
+            return Verdict(f"{', '.join(call.names)}: {error}")
         except KernelFault as fault:
-            return f"the notebook's kernel stopped: {fault}"
+            return Verdict(f"the notebook's kernel stopped: {fault}")
         try:
-            getattr(checks, call.function)(*arguments, **dict(call.keywords))
+            note = getattr(checks, call.function)(*arguments, **dict(call.keywords), **rerun)
         except checks.MissingName as failure:
-            return failure.message(where_defined(failure.missing, above, below))
+            return Verdict(failure.message(where_defined(failure.missing, above, below)))
         except AssertionError as failure:
-            return str(failure)
+            return Verdict(str(failure))
         except KernelFault as fault:
-            return f"the notebook's kernel stopped: {fault}"
+            return Verdict(f"the notebook's kernel stopped: {fault}")
         except StudentError as error:
-            return str(error)
+            return Verdict(str(error))
         except Exception as error:  # a value of the wrong kind (e.g. a string where an array belongs)
-            return f"{', '.join(call.names)} could not be checked: {type(error).__name__}: {error}"
-    return None
+            return Verdict(f"{', '.join(call.names)} could not be checked: {type(error).__name__}: {error}")
+        if isinstance(note, str):
+            notes.append(note)
+    return Verdict(note=" ".join(notes) or None)
 
 
 class TrustedExecute(NbGraderPreprocessor):
@@ -197,8 +232,9 @@ class TrustedExecute(NbGraderPreprocessor):
                     cell.outputs = [_failed(f"The cell was stopped: {fault}.")]
                     continue
             if test:
-                message = judge(test, kernel, set().union(*bindings[:index]), set().union(*bindings[index + 1:]))
-                cell.outputs = [_passed() if message is None else _failed(message)]
+                verdict = judge(test, kernel, set().union(*bindings[:index]), set().union(*bindings[index + 1:]),
+                                [(bindings[j], code_cells[j].source) for j in range(index)])
+                cell.outputs = [_passed(verdict.note) if verdict.failure is None else _failed(verdict.failure)]
                 if not kernel.alive:
                     kernel, stopped, restarts = self._recover(kernel, history, restarts)
             elif run is not None:

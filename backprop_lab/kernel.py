@@ -20,8 +20,11 @@ from backprop_lab import sandbox
 
 RESULT_MIME = "application/x-backprop-lab+json"
 PROBE_SOURCE = (Path(__file__).with_name("probe.py")).read_text()
+RELAY_SOURCE = (Path(__file__).with_name("relay.py")).read_text()
+RELAY_MARKER = "backprop-lab-relay:"  # starts the input requests of relay.py's functions
 MAX_CELL_OUTPUT = 1 << 20        # characters of text per cell, the rest is cut
 MAX_RESULT = 256 << 20           # bytes of one result message
+STORE_MIN = 1 << 20              # bytes from which an argument is sent once and then named by its digest
 START_TIMEOUT = 60
 INTERRUPT_GRACE = 5              # seconds a kernel gets to stop after an interrupt before it is killed
 
@@ -82,7 +85,21 @@ class Unsupported:
     type_name: str
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """An array the kernel already holds, named by the digest of its bytes."""
+    digest: str
+
+
+def _digest(array):
+    import hashlib
+    return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8).ravel(), digest_size=16).hexdigest() \
+        + f"-{array.dtype.str}-{'x'.join(map(str, array.shape))}"
+
+
 def _encode(value):
+    if isinstance(value, _Stored):
+        return {"__stored__": value.digest}
     if isinstance(value, np.ndarray):
         buffer = io.BytesIO()
         np.save(buffer, value, allow_pickle=False)
@@ -111,6 +128,7 @@ class GradingKernel:
     # -- life cycle
     def start(self):
         from jupyter_client import KernelManager
+        self._stored = set()  # digests of the arrays the kernel holds (STORE_MIN and larger)
         self._connection_dir = tempfile.mkdtemp(prefix="backprop-lab-kernel-")
         if self.sandboxed:
             sandbox.install_kernelspec()
@@ -156,13 +174,20 @@ class GradingKernel:
         self.shutdown()
         return KernelFault(why)
 
-    def execute(self, code, timeout=None, on_message=None, store_history=True):
+    def execute(self, code, timeout=None, on_message=None, store_history=True, on_input=None):
         """Run code; pass each iopub message for it to on_message. -> execute_reply content
 
+        on_input: answers the code's input requests (prompt -> reply); without it input() fails.
         Raises KernelFault (after stopping the kernel) on timeout or death.
         """
+        import zmq
         timeout = self.timeout if timeout is None else timeout
-        msg_id = self.kc.execute(code, store_history=store_history, allow_stdin=False, stop_on_error=False)
+        msg_id = self.kc.execute(code, store_history=store_history, allow_stdin=on_input is not None,
+                                 stop_on_error=False)
+        poller = zmq.Poller()
+        poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
+        if on_input is not None:
+            poller.register(self.kc.stdin_channel.socket, zmq.POLLIN)
         deadline = time.monotonic() + timeout
         interrupted_at = None
         idle = False
@@ -173,11 +198,18 @@ class GradingKernel:
                 interrupted_at = now
             if interrupted_at is not None and now > interrupted_at + INTERRUPT_GRACE:
                 raise self._stop(f"it ran longer than the {timeout:g} s time limit and ignored the interrupt")
-            try:
-                message = self.kc.get_iopub_msg(timeout=0.2)
-            except Exception:  # queue.Empty: nothing yet
+            ready = dict(poller.poll(200))
+            if on_input is not None and self.kc.stdin_channel.socket in ready:
+                request = self.kc.get_stdin_msg(timeout=0)
+                if request["parent_header"].get("msg_id") == msg_id and request["msg_type"] == "input_request":
+                    self.kc.input(on_input(str(request["content"].get("prompt", ""))))
+            if self.kc.iopub_channel.socket not in ready:
                 if not self.km.is_alive():
                     raise self._stop("the kernel died (os._exit, a crash, or a memory or CPU limit)") from None
+                continue
+            try:
+                message = self.kc.get_iopub_msg(timeout=0)
+            except Exception:  # queue.Empty: a partial message
                 continue
             if message["parent_header"].get("msg_id") != msg_id:
                 continue
@@ -261,11 +293,76 @@ class GradingKernel:
             return KernelFunction(self, name)
         return reply["value"]
 
+    def _by_digest(self, value):
+        """value, or a _Stored name for it once the kernel holds it: the training set crosses once."""
+        if not (isinstance(value, np.ndarray) and value.nbytes >= STORE_MIN):
+            return value
+        digest = _digest(value)
+        if digest not in self._stored:
+            self._request({"kind": "store", "digest": digest, "value": _encode(value)})
+            self._stored.add(digest)
+        return _Stored(digest)
+
     def call(self, name, args, kwargs, timeout=None):
-        """name(*args, **kwargs) in the kernel. -> (result, the args as the function left them)"""
-        reply = self._request({"kind": "call", "name": name, "args": _encode(list(args)),
-                               "kwargs": _encode(dict(kwargs))}, timeout)
+        """name(*args, **kwargs) in the kernel. -> (result, the args as the function left them;
+        None for an argument it did not change)"""
+        args = [self._by_digest(arg) for arg in args]
+        kwargs = {key: self._by_digest(value) for key, value in kwargs.items()}
+        reply = self._request({"kind": "call", "name": name, "args": _encode(args), "kwargs": _encode(kwargs)},
+                              timeout)
         return reply["value"], reply.get("args") or []
+
+    def rerun(self, source, trusted, result_name, timeout=None):
+        """Run source (a student's cell) again with the names in trusted bound to functions that
+        call trusted[name] here, in the grader, and return the value it binds to result_name.
+
+        The names and result_name get their values back afterwards. Raises StudentError when the
+        re-run does not bind result_name."""
+        handles = {}
+
+        def answer(prompt):
+            if not prompt.startswith(RELAY_MARKER):
+                return json.dumps({"error": "no input is read while the grader re-runs this cell"})
+            try:
+                request = json.loads(prompt[len(RELAY_MARKER):])
+                args = [self._from_relay(node, handles) for node in request["args"]]
+                kwargs = {str(key): self._from_relay(node, handles) for key, node in request["kwargs"].items()}
+                value = trusted[request["name"]](*args, **kwargs)
+            except Exception as error:  # a wrong call (e.g. an argument of the wrong kind): the re-run's error
+                return json.dumps({"error": f"{type(error).__name__}: {error}"})
+            return json.dumps({"value": _encode(np.asarray(value) if np.ndim(value) else float(value))})
+
+        names = sorted(trusted)
+        keep = names + [result_name]
+        self.execute(f"{RELAY_SOURCE}\n_backprop_lab_kept = {{name: globals().pop(name) for name in {keep!r} "
+                     "if name in globals()}\n"
+                     f"_backprop_lab_relay(globals(), {names!r}, {RELAY_MARKER!r})\ndel _backprop_lab_relay\n",
+                     store_history=False)
+        try:
+            reply = self.execute(source, timeout, store_history=False, on_input=answer)
+            try:
+                return self.resolve(result_name)
+            except StudentError as error:
+                raise StudentError(f"{error} ({reply.get('ename', 'no error')}: {reply.get('evalue', '')})"
+                                   if reply.get("status") == "error" else str(error)) from None
+        finally:
+            if self.alive:
+                self.execute(f"for _backprop_lab_name in {keep!r}:\n    globals().pop(_backprop_lab_name, None)\n"
+                             "globals().update(_backprop_lab_kept)\ndel _backprop_lab_kept, _backprop_lab_name\n",
+                             store_history=False)
+
+    @staticmethod
+    def _from_relay(node, handles):
+        """An argument relay.py sent -> a plain value or array (handles: arrays sent before)."""
+        if isinstance(node, dict) and "__handle__" in node:
+            return handles[int(node["__handle__"])]
+        if isinstance(node, dict) and "handle" in node:
+            array = _decode({"__ndarray__": node["__ndarray__"]})
+            handles[int(node["handle"])] = array
+            return array
+        if isinstance(node, list):
+            return [GradingKernel._from_relay(item, handles) for item in node]
+        return _decode(node)
 
 
 class KernelFunction:

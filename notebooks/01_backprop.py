@@ -662,7 +662,9 @@ assert np.shape(trainedNeuralNetwork[0]) == (19885,), "trainedNeuralNetwork[0] s
 # warnflag 1: stopped at maxiter, as asked; 2: the line search failed, fmin_cg could not follow the gradient.
 assert trainedNeuralNetwork[4] != 2, (
     "fmin_cg stopped early: its line search failed (warnflag 2), so it could not follow your gradient. Your cost "
-    "and gradient disagree: run checkGradients (part 4) and fix what it finds, then train again.")
+    "and gradient disagree: run checkGradients (part 4) and fix what it finds, then train again. (The grader "
+    "charges that mistake to the cost or gradient parts only: it runs this training cell again with a correct cost "
+    "and gradient, and if your training call is right, this part keeps its points.)")
 assert len(trainedNeuralNetwork[5]) == 61, (
     f"allvecs should hold the start and 60 iterations (61 vectors), got {len(trainedNeuralNetwork[5])}: pass maxiter=60")
 # fopt is the cost fmin_cg minimised, at xopt: with lambda = 1 in args it is your lambda = 1 cost there.

@@ -1,5 +1,5 @@
 # Mistake: sums the cross-entropy over the examples but forgets to divide it by m.
-# Loses: cost_unregularised, cost_regularised, trained_network
+# Loses: cost_unregularised, cost_regularised
 # Diagnosis: cost-forgot-one-over-m
 
 # %% grade_id="nnCostFunction"

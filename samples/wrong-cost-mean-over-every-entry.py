@@ -1,5 +1,5 @@
 # Mistake: np.mean over every entry of the m x K matrix divides by m K instead of m.
-# Loses: cost_unregularised, cost_regularised, trained_network
+# Loses: cost_unregularised, cost_regularised
 # Diagnosis: cost-mean-over-every-entry
 
 # %% grade_id="nnCostFunction"

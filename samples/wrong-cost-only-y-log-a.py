@@ -1,5 +1,5 @@
 # Mistake: keeps only the y log(a) term of the cross-entropy and drops (1 - y) log(1 - a).
-# Loses: cost_unregularised, cost_regularised, trained_network
+# Loses: cost_unregularised, cost_regularised
 # Diagnosis: cost-only-y-log-a
 
 # %% grade_id="nnCostFunction"

@@ -1,6 +1,6 @@
 # Mistake: multiplies the deltas by X and by the hidden activations before their column of ones is
 # added, so neither gradient matrix has its bias column (the gradient is 35 numbers short at 784-25-10).
-# Loses: gradient, gradient_regularised, trained_network
+# Loses: gradient, gradient_regularised
 # Diagnosis: gradient-bias-columns-missing
 
 # %% grade_id="nnGradientFunction"

@@ -1,5 +1,5 @@
 # Mistake: the output delta of a mean-squared-error network, (a - y) * sigma'(z3), instead of a - y.
-# Loses: gradient, gradient_regularised, trained_network
+# Loses: gradient, gradient_regularised
 # Diagnosis: gradient-mse-output-delta
 
 # %% grade_id="nnGradientFunction"

@@ -1,5 +1,5 @@
 # Mistake: the penalty's gradient is lambda / m * Theta ** 2 (the squared weights of the cost kept).
-# Loses: gradient_regularised, trained_network
+# Loses: gradient_regularised
 # Diagnosis: gradient-penalty-squared
 
 # %% grade_id="nnGradientFunctionRegularised"

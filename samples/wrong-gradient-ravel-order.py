@@ -1,5 +1,5 @@
 # Mistake: ravels the gradient matrices column by column (order='F'), unlike nnThetas.
-# Loses: gradient, gradient_regularised, trained_network
+# Loses: gradient, gradient_regularised
 # Diagnosis: gradient-ravel-order
 
 # %% grade_id="nnGradientFunction"

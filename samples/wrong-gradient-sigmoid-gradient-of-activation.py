@@ -1,5 +1,5 @@
 # Mistake: applies sigma' to the hidden activations instead of the weighted sums z2.
-# Loses: gradient, gradient_regularised, trained_network
+# Loses: gradient, gradient_regularised
 # Diagnosis: gradient-sigmoid-gradient-of-activation
 
 # %% grade_id="nnGradientFunction"

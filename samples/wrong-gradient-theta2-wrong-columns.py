@@ -1,5 +1,5 @@
 # Mistake: back-propagates through Theta2 without its last column instead of without the bias column.
-# Loses: gradient, gradient_regularised, trained_network
+# Loses: gradient, gradient_regularised
 # Diagnosis: gradient-theta2-wrong-columns
 
 # %% grade_id="nnGradientFunction"

@@ -1,5 +1,5 @@
 # Mistake: uses y - a as the output delta, so the gradient points uphill.
-# Loses: gradient, gradient_regularised, trained_network
+# Loses: gradient, gradient_regularised
 # Diagnosis: gradient-wrong-sign
 
 # %% grade_id="nnGradientFunction"

@@ -334,7 +334,8 @@ def test_the_grader_says_where_a_missing_name_is_defined(above, below, said):
     from backprop_lab import executor
     test = executor.parse_hidden_tests("cost_unregularised", "### BEGIN HIDDEN TESTS\n"
                                        "checks.check_cost(nnCostFunction, regularised=False)\n### END HIDDEN TESTS\n")
-    verdict = executor.judge(test, _InProcessKernel({"nnCostFunction": _cost_calling_sigmoid_gradient}), above, below)
+    verdict = executor.judge(test, _InProcessKernel({"nnCostFunction": _cost_calling_sigmoid_gradient}), above,
+                             below).failure
     assert verdict.startswith("nnCostFunction raised NameError: name 'mySigmoidGradient' is not defined")
     assert said in verdict
 

@@ -1,0 +1,123 @@
+"""The training part judged on the training: a mistake in the cost or the gradient is charged to
+their parts only, and a re-run of the student's training cell with the trusted functions, called
+back in the grader, decides the training points."""
+import numpy as np
+import pytest
+from scipy.optimize import fmin_cg
+
+from backprop_lab import checks, data, kernel, network
+
+
+def _cost(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+    return network.cost(thetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels)
+
+
+def _gradient(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+    return network.gradient(thetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels)
+
+
+def _cost_forgot_one_over_m(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
+    return len(X) * _cost(thetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels)
+
+
+def _stopped_by_line_search():
+    thetas = network.random_thetas()
+    return thetas, 7.0, 40, 40, 2, [thetas] * 19
+
+
+class TrainingCell:
+    """Stands in for the grader's re-run: the notebook's training call with the functions given."""
+
+    def __init__(self, lambda_=1, maxiter=60):
+        self.lambda_, self.maxiter, self.runs = lambda_, maxiter, 0
+
+    def __call__(self, trusted):
+        self.runs += 1
+        dataset = data.load_dataset()
+        return fmin_cg(trusted["nnCostFunction"], network.random_thetas(), fprime=trusted["nnGradientFunction"],
+                       args=(dataset["XTrain"], dataset["yTrain"], self.lambda_), maxiter=self.maxiter,
+                       full_output=1, retall=1, disp=0)
+
+
+def test_a_cost_mistake_costs_no_training_points_when_the_training_code_is_right():
+    """A forgotten 1/m in the cost stops the student's fmin_cg early; run again with the trusted
+    functions, the same training code trains well: the part passes and says what to fix instead."""
+    cell = TrainingCell()
+    note = checks.check_training(_stopped_by_line_search(), _cost_forgot_one_over_m, _gradient, rerun=cell)
+    assert cell.runs == 1
+    assert "keeps its points" in note and "nnCostFunction differs from the trusted cost" in note
+
+
+@pytest.mark.parametrize("cell, said", [(TrainingCell(lambda_=0), "lambda_ = 0"),
+                                        (TrainingCell(maxiter=20), "train with maxiter=60")])
+def test_wrong_training_code_is_charged_on_the_rerun(cell, said):
+    """The cost is wrong and so is the training call (lambda 0, or 20 iterations): the re-run fails
+    too, and the message says it was run with a correct cost and gradient."""
+    with pytest.raises(AssertionError, match="run again by the grader with a correct nnCostFunction") as failure:
+        checks.check_training(_stopped_by_line_search(), _cost_forgot_one_over_m, _gradient, rerun=cell)
+    assert said in str(failure.value)
+
+
+def test_right_functions_are_judged_on_their_own_run():
+    """With the student's cost and gradient right, a failed training is the training code's: no re-run."""
+    cell = TrainingCell()
+    with pytest.raises(AssertionError, match="could not follow your gradient"):
+        checks.check_training(_stopped_by_line_search(), _cost, _gradient, rerun=cell)
+    assert cell.runs == 0
+
+
+def test_a_training_cell_that_crashed_is_run_again():
+    """A gradient of the wrong length makes fmin_cg raise, so trainedNeuralNetwork never exists;
+    the re-run still judges the training code."""
+    def short_gradient(*args):
+        return _gradient(*args)[:-10]
+    missing = checks.Unavailable("trainedNeuralNetwork", "NameError: name 'trainedNeuralNetwork' is not defined")
+    note = checks.check_training(missing, _cost, short_gradient, rerun=TrainingCell())
+    assert "nnGradientFunction differs from its gradient by its shape ((19875,) instead of (19885,))" in note
+    with pytest.raises(AssertionError, match="trainedNeuralNetwork is not defined: the training cell failed"):
+        checks.check_training(missing, _cost, short_gradient)
+
+
+@pytest.fixture
+def sandboxed(tmp_path):
+    graded = kernel.GradingKernel(tmp_path, sandboxed=True, timeout=60)
+    yield graded
+    graded.shutdown()
+
+
+def test_a_rerun_calls_the_grader_and_gives_the_notebook_back(sandboxed):
+    """Does the re-run call the trusted function here, send a big argument once and name it by a
+    handle afterwards, restore the student's names, and leave nothing that reaches the grader?"""
+    sandboxed.run_cell("import numpy as np\nX = np.ones((1000, 200))\ndef f(x, X):\n    return 0.0\nresult = 'mine'")
+    seen = []
+
+    def trusted_f(x, X):
+        seen.append(X)
+        return float(np.sum(x) + np.sum(X))
+
+    got = sandboxed.rerun("result = [f(np.full(3, k), X) for k in range(4)]\nkept = f", {"f": trusted_f}, "result")
+    assert got == [200000.0 + 3 * k for k in range(4)]
+    assert all(array is seen[0] for array in seen)  # sent once, then by handle
+    after = sandboxed.run_cell("print(f(np.ones(3), X), result)\ntry:\n    kept(np.ones(3), X)\n"
+                               "except Exception as error:\n    print(type(error).__name__)")
+    text = "".join(output.get("text", "") for output in after.outputs)
+    assert text.startswith("0.0 mine\n") and "StdinNotImplementedError" in text
+
+
+def test_a_rerun_that_does_not_bind_the_result_says_why(sandboxed):
+    sandboxed.run_cell("def f(x):\n    return 1.0")
+    with pytest.raises(kernel.StudentError, match="ZeroDivisionError"):
+        sandboxed.rerun("1 / 0\nresult = f(2)", {"f": lambda x: 2.0}, "result")
+
+
+def test_the_training_set_crosses_once_and_comes_back_only_when_changed(sandboxed):
+    """A large argument is stored in the kernel once; each call gets a fresh copy of it, and a
+    function that writes into it is still seen to (modifies-input)."""
+    sandboxed.run_cell("def total(X):\n    return float(X.sum())\n"
+                       "def scribble(X):\n    X[0, 0] = 5.0\n    return 0.0")
+    X = np.ones((1000, 200))
+    total, scribble = sandboxed.resolve("total"), sandboxed.resolve("scribble")
+    assert total(X) == total(X) == 200000.0 and len(sandboxed._stored) == 1
+    scribble(X)
+    assert X[0, 0] == 5.0
+    assert total(np.ones((1000, 200))) == 200000.0 and len(sandboxed._stored) == 1
