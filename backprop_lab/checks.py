@@ -312,17 +312,32 @@ def _load_training_data():
     return data.load_dataset()
 
 
-def _trusted_cost(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
-                  smallValueToRemoveInfinity=1e-12):
-    """The trusted cost with the notebook's signature: what a re-run of the training cell calls."""
-    return network.cost(nnThetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels,
-                        smallValueToRemoveInfinity)
+class _TrustedPair:
+    """The trusted cost and gradient with the notebook's signatures, for a re-run of the training
+    cell. fmin_cg asks for both at most points, so one cost_and_gradient serves the pair there."""
 
+    def __init__(self):
+        self._last = None  # (key, parameters, X, y, (cost, gradient))
 
-def _trusted_gradient(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
-                      smallValueToRemoveInfinity=1e-12):
-    return network.gradient(nnThetas, X, y, lambda_, inputLayerSize, hiddenLayerSize, classLabels,
-                            smallValueToRemoveInfinity)
+    def _both(self, nnThetas, X, y, lambda_, sizes, small_value):
+        nnThetas = np.asarray(nnThetas, dtype=float)
+        key = (repr(lambda_), repr(sizes), repr(small_value))
+        last = self._last
+        if last and last[0] == key and last[2] is X and last[3] is y and np.array_equal(last[1], nnThetas):
+            return last[4]
+        both = network.cost_and_gradient(nnThetas, X, y, lambda_, *sizes, small_value)
+        self._last = (key, nnThetas.copy(), X, y, both)
+        return both
+
+    def cost(self, nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
+             smallValueToRemoveInfinity=1e-12):
+        return self._both(nnThetas, X, y, lambda_, (inputLayerSize, hiddenLayerSize, classLabels),
+                          smallValueToRemoveInfinity)[0]
+
+    def gradient(self, nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
+                 smallValueToRemoveInfinity=1e-12):
+        return self._both(nnThetas, X, y, lambda_, (inputLayerSize, hiddenLayerSize, classLabels),
+                          smallValueToRemoveInfinity)[1]
 
 
 def _disagreements(nnCostFunction, nnGradientFunction):
@@ -393,14 +408,15 @@ def check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction=None
             if isinstance(failure, _LineSearchFailed):
                 raise AssertionError(f"{failure} {_which_to_fix(found, nnGradientFunction is not None)}") from None
             raise
+    trusted = _TrustedPair()
     try:
-        retrained = rerun({"nnCostFunction": _trusted_cost, "nnGradientFunction": _trusted_gradient})
+        retrained = rerun({"nnCostFunction": trusted.cost, "nnGradientFunction": trusted.gradient})
     except StudentError as error:
         raise AssertionError(
             "Your training failed, and so did your training cell when the grader ran it again with a correct "
             f"nnCostFunction and nnGradientFunction in place of yours: {error}") from None
     try:
-        _judge_training(retrained, _trusted_cost, _trusted_gradient)
+        _judge_training(retrained, trusted.cost, trusted.gradient)
     except AssertionError as second:
         raise AssertionError(
             "Your training cell, run again by the grader with a correct nnCostFunction and nnGradientFunction in "
