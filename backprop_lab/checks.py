@@ -93,7 +93,7 @@ def _raised(name, error_text):
     missing = MISSING_NAME.match(error_text)
     if missing:
         return MissingName(name, error_text, missing.group(1))
-    return AssertionError(f"{name} raised {error_text}")
+    return AssertionError(Finding(f"{name} raised {error_text}", where=f"{name} raises {error_text.split(':')[0]}"))
 
 
 def _call(function, name, *args, **kwargs):
@@ -117,9 +117,20 @@ def _call(function, name, *args, **kwargs):
     return result
 
 
-def _diagnosed(message, mistake_id):
+class Finding(str):
+    """A check's message that carries its facts as data: the catalogued mistake it names, and for
+    a failure no mistake explains, where its error is largest (the class report groups by them)."""
+
+    def __new__(cls, message, mistake=None, where=None):
+        finding = super().__new__(cls, message)
+        finding.mistake, finding.where = mistake, where
+        return finding
+
+
+def _diagnosed(message, mistake_id, where=None):
     """The check's message, followed by the catalogued mistake it recognised (if any)."""
-    return f"{message}\n{mistakes.message(mistake_id)}" if mistake_id else message
+    return Finding(f"{message}\n{mistakes.message(mistake_id)}" if mistake_id else message, mistake_id,
+                   None if mistake_id else where)
 
 
 def _agrees(got, expected):
@@ -193,17 +204,27 @@ def _sizes_diagnosed(function, name, reference, lambda_, sizes):
     except MissingName:
         raise  # not a matter of sizes: the grader says where the name is defined
     except AssertionError as failure:
-        if sizes == FULL_NETWORK or "Likely mistake" in str(failure):
+        found = failure.args[0] if failure.args else None
+        if sizes == FULL_NETWORK or getattr(found, "mistake", None):
             raise
         mistake_id, note = _diagnose_sizes(function, name, reference, lambda_, sizes)
         message = str(failure)
         if note:
             message += (" " if message.endswith(".") else ". ") + note
-        raise AssertionError(_diagnosed(message, mistake_id)) from None
+        where = getattr(found, "where", None) or f"wrong on the {_shape(sizes)} network"
+        raise AssertionError(_diagnosed(message, mistake_id, where)) from None
+
+
+def _as_array(value, name):
+    """What a student's function returned, as a float array; what is not numbers fails."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"{name} should return numbers, got {type(value).__name__} ({error})") from None
 
 
 def _as_float(value, name):
-    array = np.asarray(value, dtype=float)
+    array = _as_array(value, name)
     if array.size != 1:
         raise AssertionError(f"{name} should return one number (the cost), got an array of shape {array.shape}")
     return float(array.reshape(()))
@@ -212,7 +233,7 @@ def _as_float(value, name):
 def _as_gradient(value, name, thetas, X, Y, lambda_, sizes):
     """The student's gradient as a flat float array; a wrong shape fails, saying which bias columns
     a too-short one leaves out and naming the catalogued mistake it matches."""
-    array = np.asarray(value, dtype=float)
+    array = _as_array(value, name)
     if array.shape != thetas.shape:
         missing = diagnosis.missing_bias_columns(array.size, sizes) if array.ndim == 1 else None
         advice = missing or "Ravel both gradient matrices and join them: Theta1 first."
@@ -232,6 +253,19 @@ def _where_largest(difference, input_size, hidden_size, n_classes):
     return max(blocks, key=lambda name: float(np.max(blocks[name], initial=0.0)))
 
 
+def _wrong_cost_term(nnCostFunction, thetas, X, Y, lambda_, keywords, sizes):
+    """Which term of a wrong cost is off: the penalty when the same call with lambda_ = 0 is right."""
+    if lambda_ == 0:
+        return "the cross-entropy term"
+    try:
+        unregularised = _as_float(_call(nnCostFunction, "nnCostFunction", thetas, X, Y, 0.0, **keywords), "")
+    except AssertionError:
+        return "the cross-entropy term"
+    expected = network.cost(thetas, X, Y, 0.0, *sizes[:3])
+    return ("the regularisation term" if abs(unregularised - expected) < COST_TOLERANCE * abs(expected)
+            else "the cross-entropy term")
+
+
 def check_cost(nnCostFunction, regularised):
     """nnCostFunction equals the trusted cost on several networks (lambda = 0, or lambda > 0)."""
     lambdas = (1.0, 3.0) if regularised else (0.0,)
@@ -248,13 +282,14 @@ def check_cost(nnCostFunction, regularised):
             assert error < COST_TOLERANCE, _diagnosed(
                 f"nnCostFunction is off by a relative {error:.2g} on a {input_size}-{hidden_size}-{n_classes} "
                 f"network with m = {m} samples and lambda_ = {lambda_:g} (it returned {got:.6f}).",
-                diagnosis.cost(got, thetas, X, Y, lambda_, sizes[:3]))
+                diagnosis.cost(got, thetas, X, Y, lambda_, sizes[:3]),
+                where=_wrong_cost_term(nnCostFunction, thetas, X, Y, lambda_, keywords, sizes))
 
 
 def check_sigmoid_gradient(mySigmoidGradient):
     """mySigmoidGradient(z) = sigma(z) (1 - sigma(z)) elementwise, for scalars and arrays."""
     z = np.array([[-4.0, -1.5, -0.3], [0.0, 0.7, 5.0]])
-    got = np.asarray(_call(mySigmoidGradient, "mySigmoidGradient", z), dtype=float)
+    got = _as_array(_call(mySigmoidGradient, "mySigmoidGradient", z), "mySigmoidGradient")
     assert got.shape == z.shape, f"mySigmoidGradient should keep the shape {z.shape}, got {got.shape}"
     expected = network.sigmoid_gradient(z)
     classic_typo = network.sigmoid(z) * network.sigmoid(1 - z)
@@ -284,12 +319,12 @@ def check_gradient(nnGradientFunction, regularised):
                           **_sizes_keywords(input_size, hidden_size, n_classes)),
                     name, thetas, X, Y, lambda_, sizes[:3])
             error = network.relative_error(got, numerical)
+            largest = _where_largest(got - numerical, input_size, hidden_size, n_classes)
             assert error < GRADIENT_TOLERANCE, _diagnosed(
                 f"{name} differs from the numerical gradient by a relative error of {error:.2g} "
                 f"(tolerance {GRADIENT_TOLERANCE:g}) on a {input_size}-{hidden_size}-{n_classes} network "
-                f"with m = {m} and lambda_ = {lambda_:g}; the largest difference is in the "
-                f"{_where_largest(got - numerical, input_size, hidden_size, n_classes)}.",
-                diagnosis.gradient(got, thetas, X, Y, lambda_, sizes[:3]))
+                f"with m = {m} and lambda_ = {lambda_:g}; the largest difference is in the {largest}.",
+                diagnosis.gradient(got, thetas, X, Y, lambda_, sizes[:3]), where=f"largest in the {largest}")
 
     input_size, hidden_size, n_classes, m = FULL_NETWORK
     thetas, X, Y = _problem(*FULL_NETWORK, seed=200)
@@ -304,7 +339,7 @@ def check_gradient(nnGradientFunction, regularised):
         assert error < GRADIENT_TOLERANCE, _diagnosed(
             f"At the default sizes (784-25-10, m = {m}, lambda_ = {lambda_:g}) {name} disagrees with the "
             f"cost's slope along {RANDOM_DIRECTIONS} random directions (relative error {error:.2g}).",
-            diagnosis.gradient(got, thetas, X, Y, lambda_, FULL_NETWORK[:3]))
+            diagnosis.gradient(got, thetas, X, Y, lambda_, FULL_NETWORK[:3]), where="only at 784-25-10")
 
 
 def _load_training_data():
@@ -529,7 +564,7 @@ def check_convolution(convolve2d):
     """Zero-padded, same-size cross-correlation (no kernel flip) on several images and kernels."""
     for image, kernel in convolution_cases():
         expected = convolution.correlate_same(image, kernel)
-        got = np.asarray(_call(convolve2d, "convolve2d", image, kernel), dtype=float)
+        got = _as_array(_call(convolve2d, "convolve2d", image, kernel), "convolve2d")
         assert got.shape == image.shape, _diagnosed(
             f"convolve2d should return an image of the same shape as its input {image.shape} "
             f"(zero-pad by one pixel on every side), got {got.shape}", diagnosis.convolution_(got, image, kernel))

@@ -28,6 +28,7 @@ HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*###
                           re.MULTILINE | re.DOTALL)
 HIDDEN_NOTE = "# Hidden tests: run by the grader, outside this notebook."
 MAX_RESTARTS = 3
+VERDICT_KEY = "backprop_lab"  # a graded cell's metadata entry for its Verdict.facts()
 
 
 class AuthoringError(ValueError):
@@ -130,6 +131,18 @@ def where_defined(name, above, below):
 class Verdict:
     failure: str = None  # what the student reads when the part fails; None when it passes
     note: str = None     # what a pass adds (e.g. that it was judged on a re-run)
+    mistake: str = None  # the catalogued mistake the failure names (mistakes.py), as data
+    where: str = None    # where an unnamed failure's error is largest (e.g. "the Theta2 weights")
+
+    def facts(self):
+        """What the class report counts, as the autograded cell's metadata: no prose parsed back."""
+        return {"passed": self.failure is None, "mistake": self.mistake, "where": self.where}
+
+
+def _failure_verdict(failure):
+    """An AssertionError from a check -> Verdict, with the facts its checks.Finding message carries."""
+    message = failure.args[0] if failure.args else ""
+    return Verdict(str(failure), mistake=getattr(message, "mistake", None), where=getattr(message, "where", None))
 
 
 def _rerun_for(call, kernel, cells_above):
@@ -172,9 +185,10 @@ def judge(test, kernel, above=frozenset(), below=frozenset(), cells_above=()):
         try:
             note = getattr(checks, call.function)(*arguments, **dict(call.keywords), **rerun)
         except checks.MissingName as failure:
-            return Verdict(failure.message(where_defined(failure.missing, above, below)))
+            return Verdict(failure.message(where_defined(failure.missing, above, below)),
+                           where=f"{failure.function_name} raises NameError")
         except AssertionError as failure:
-            return Verdict(str(failure))
+            return _failure_verdict(failure)
         except KernelFault as fault:
             return Verdict(f"the notebook's kernel stopped: {fault}")
         except StudentError as error:
@@ -235,6 +249,7 @@ class TrustedExecute(NbGraderPreprocessor):
                 verdict = judge(test, kernel, set().union(*bindings[:index]), set().union(*bindings[index + 1:]),
                                 [(bindings[j], code_cells[j].source) for j in range(index)])
                 cell.outputs = [_passed(verdict.note) if verdict.failure is None else _failed(verdict.failure)]
+                cell.metadata[VERDICT_KEY] = verdict.facts()
                 if not kernel.alive:
                     kernel, stopped, restarts = self._recover(kernel, history, restarts)
             elif run is not None:

@@ -8,7 +8,6 @@ import dataclasses
 import json
 import os
 import random
-import re
 import shutil
 import sys
 import time
@@ -454,23 +453,27 @@ def scores(course_dir=paths.COURSE_DIR, db_url=None):
     return table
 
 
-DIAGNOSIS = re.compile(r"Likely mistake \(([a-z0-9-]+)\)")
+def unrecognised(where=None):
+    """The class report's key for failures no catalogued mistake explains, grouped by where their
+    error is largest: what the catalogue is missing."""
+    return f"unrecognised ({where})" if where else "unrecognised"
 
 
 def diagnoses(course_dir=paths.COURSE_DIR):
-    """{(student, assignment): {grade_id: mistake id}}: the catalogued mistakes the checks named
-    in the autograded notebooks (what each student's feedback says)."""
+    """{(student, assignment): {grade_id: mistake id or unrecognised(where)}}: what the checks
+    found in each failed part of the autograded notebooks, from the facts the grader wrote into
+    each graded cell's metadata (executor.Verdict.facts)."""
     import nbformat
+
+    from backprop_lab.executor import VERDICT_KEY
 
     found = {}
     for path in sorted((Path(course_dir) / "autograded").glob("*/*/*.ipynb")):
         named = {}
         for cell in nbformat.read(path, as_version=4).cells:
-            grade_id = _grade_id(cell)
-            for output in cell.get("outputs", []) if grade_id else []:
-                match = DIAGNOSIS.search(output.get("evalue", ""))
-                if output.get("ename") == "CheckFailed" and match:
-                    named[grade_id] = match.group(1)
+            facts, grade_id = cell.metadata.get(VERDICT_KEY), _grade_id(cell)
+            if grade_id and facts and not facts.get("passed"):
+                named[grade_id] = facts.get("mistake") or unrecognised(facts.get("where"))
         if named:
             found.setdefault((path.parent.parent.name, path.parent.name), {}).update(named)
     return found
@@ -482,7 +485,7 @@ def format_mistakes(found):
     from backprop_lab import mistakes
     students = Counter(mistake for named in found.values() for mistake in set(named.values()))
     if not students:
-        return "No catalogued mistake recognised."
+        return "No failed part."
     width = max(len(mistake) for mistake in students)
     lines = ["Most common mistakes (students):"]
     for mistake, count in students.most_common():

@@ -125,7 +125,8 @@ class MistakeStats:
 
     @property
     def title(self):
-        return mistakes.BY_ID[self.id].title if self.id in mistakes.BY_ID else "(not in the catalogue)"
+        return (mistakes.BY_ID[self.id].title if self.id in mistakes.BY_ID
+                else "no catalogued mistake explains it: a candidate for the catalogue")
 
     @property
     def hint(self):
@@ -374,9 +375,11 @@ def _checks_section(stats, out_dir):
 def _mistakes_section(found_mistakes, out_dir):
     out = ['<section id="mistakes">', "<h2>4. Most common mistakes</h2>",
            "<p>Mistakes from the catalogue (<code>backprop_lab/mistakes.py</code>) that the checks named in the "
-           "autograded notebooks, as each student's feedback says; a student counts once per mistake.</p>"]
+           "autograded notebooks, as each student's feedback says, and the failures no catalogued mistake "
+           "explains (<em>unrecognised</em>), grouped by where their error is largest: what the catalogue is "
+           "missing. A student counts once per row.</p>"]
     if not found_mistakes:
-        out += [_note("No catalogued mistake recognised in autograded/."), "</section>"]
+        out += [_note("No failed part in autograded/."), "</section>"]
         return out
     size = chart_mistakes(found_mistakes, out_dir / CHARTS["mistakes"])
     out.append(_image(CHARTS["mistakes"], size, "Bar chart of the number of students who made each catalogued "

@@ -151,6 +151,17 @@ def test_class_summary_counts_the_diagnosed_mistakes(grader):
     assert summary.startswith("Most common mistakes") and "gradient-forgot-one-over-m" in summary
 
 
+def test_class_summary_counts_what_no_mistake_explains(grader):
+    """Are failures without a catalogued name counted too, grouped by where their error is (here:
+    the blank release, whose functions raise NotImplementedError), from the cells' metadata?"""
+    grader.parts(BY_NAME[submissions.BLANK])
+    found = grading.diagnoses(grader.course)[(submissions.BLANK, "01_backprop")]
+    assert found["cost_unregularised"] == "unrecognised (nnCostFunction raises NotImplementedError)"
+    assert found["gradient"] == "unrecognised (nnGradientFunction raises NotImplementedError)"
+    assert "unrecognised (nnCostFunction raises NotImplementedError)" in grading.format_mistakes(
+        {(submissions.BLANK, "01_backprop"): found})
+
+
 @pytest.mark.parametrize("sample", CORRECT, ids=lambda s: s.name)
 def test_correct_implementation_gets_full_marks(grader, sample):
     """Does a correct answer written differently (loops, einsum, expit, float32, ...) get every point?"""
