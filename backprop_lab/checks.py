@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_lab import convolution, diagnosis, mistakes, network
-from backprop_lab.kernel import FigureImages, KernelFault, StudentError
+from backprop_lab.kernel import Along, FigureImages, KernelFault, StudentError
 
 # Relative-error tolerances. A correct float64 answer is ~1e-12 from the reference, a correct
 # float32 one ~1e-7; every mistake we know of is off by more than 1e-3.
@@ -374,6 +374,15 @@ class _TrustedPair:
         return self._both(nnThetas, X, y, lambda_, (inputLayerSize, hiddenLayerSize, classLabels),
                           smallValueToRemoveInfinity)[1]
 
+    def relayed(self):
+        """The pair for kernel.rerun: each answer carries the other's for the same point."""
+        def cost(*args, **kwargs):
+            return Along(self.cost(*args, **kwargs), {"nnGradientFunction": self.gradient(*args, **kwargs)})
+
+        def gradient(*args, **kwargs):
+            return Along(self.gradient(*args, **kwargs), {"nnCostFunction": self.cost(*args, **kwargs)})
+        return {"nnCostFunction": cost, "nnGradientFunction": gradient}
+
 
 def _disagreements(nnCostFunction, nnGradientFunction):
     """{"cost": ..., "gradient": ...}: how each of the student's functions differs from the trusted
@@ -445,7 +454,7 @@ def check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction=None
             raise
     trusted = _TrustedPair()
     try:
-        retrained = rerun({"nnCostFunction": trusted.cost, "nnGradientFunction": trusted.gradient})
+        retrained = rerun(trusted.relayed())
     except StudentError as error:
         raise AssertionError(
             "Your training failed, and so did your training cell when the grader ran it again with a correct "

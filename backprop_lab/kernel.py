@@ -115,6 +115,18 @@ def _encode(value):
     return value
 
 
+@dataclass(frozen=True)
+class Along:
+    """A trusted function's answer in a re-run, with other trusted functions' answers for the same
+    arguments (name -> value), which the relay keeps for a call that asks for them next."""
+    value: object
+    others: dict
+
+
+def _plain(value):
+    return _encode(np.asarray(value, dtype=float)) if np.ndim(value) else float(value)
+
+
 class GradingKernel:
     """One kernel for one submission folder. sandboxed=False runs ipykernel without isolation."""
 
@@ -330,7 +342,10 @@ class GradingKernel:
                 value = trusted[request["name"]](*args, **kwargs)
             except Exception as error:  # a wrong call (e.g. an argument of the wrong kind): the re-run's error
                 return json.dumps({"error": f"{type(error).__name__}: {error}"})
-            return json.dumps({"value": _encode(np.asarray(value) if np.ndim(value) else float(value))})
+            along = {}
+            if isinstance(value, Along):
+                value, along = value.value, value.others
+            return json.dumps({"value": _plain(value), "along": {name: _plain(other) for name, other in along.items()}})
 
         names = sorted(trusted)
         keep = names + [result_name]

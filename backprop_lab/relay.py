@@ -7,7 +7,9 @@ answers only while it re-runs that cell; any other time input() fails. Like prob
 holds nothing secret, and the grader judges what the re-run returns with its own reference.
 
 Arrays after the first argument (X, y: the same objects on every call of an optimiser) are sent
-once and then named by a handle; the first argument (the parameters) is sent every call.
+once and then named by a handle; the first argument (the parameters) is sent every call. With an
+answer the grader may send other functions' answers for the same arguments (the gradient with the
+cost), which a call with exactly those arguments then gets without asking.
 """
 
 
@@ -42,13 +44,31 @@ def _backprop_lab_relay(namespace, names, marker):
             return np.load(io.BytesIO(base64.b64decode(node["__ndarray__"])), allow_pickle=False)
         return node
 
+    answered = {}  # name -> (arguments, value): what the grader sent along with another answer
+
+    def same_arguments(args, kwargs, other):
+        first, rest, keywords = other
+        plain = [arg if not isinstance(arg, np.ndarray) else id(arg) for arg in args[1:]]
+        return (len(args) > 0 and np.array_equal(args[0], first) and plain == rest
+                and {key: value if not isinstance(value, np.ndarray) else id(value)
+                     for key, value in kwargs.items()} == keywords)
+
     def relay(name):
         def trusted(*args, **kwargs):
+            if name in answered and same_arguments(args, kwargs, answered[name][0]):
+                return answered.pop(name)[1]
             request = {"name": name, "args": [encode(arg, index > 0) for index, arg in enumerate(args)],
                        "kwargs": {key: encode(value, True) for key, value in kwargs.items()}}
             answer = json.loads(input(marker + json.dumps(request)))
             if "error" in answer:
                 raise RuntimeError(f"{name}: {answer['error']}")
+            # An optimiser asks for the cost and the gradient at the same point: the grader sends both.
+            arguments = (np.array(args[0], copy=True) if args else None,
+                         [arg if not isinstance(arg, np.ndarray) else id(arg) for arg in args[1:]],
+                         {key: value if not isinstance(value, np.ndarray) else id(value)
+                          for key, value in kwargs.items()})
+            answered.clear()
+            answered.update({other: (arguments, decode(value)) for other, value in answer.get("along", {}).items()})
             return decode(answer["value"])
         trusted.__name__ = trusted.__qualname__ = name
         return trusted
