@@ -124,3 +124,13 @@ def test_the_training_set_crosses_once_and_comes_back_only_when_changed(sandboxe
     scribble(X)
     assert X[0, 0] == 5.0
     assert total(np.ones((1000, 200))) == 200000.0 and len(sandboxed._stored) == 1
+
+
+def test_a_probe_the_notebook_removed_is_defined_again(sandboxed):
+    """The probe stays defined between requests (a short cell each); a notebook that deletes it
+    still gets asked."""
+    sandboxed.run_cell("def f(x):\n    return x + 1")
+    f = sandboxed.resolve("f")
+    assert f(1) == 2
+    sandboxed.run_cell("del _backprop_lab_probe")
+    assert f(2) == 3
