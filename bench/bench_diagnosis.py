@@ -113,11 +113,57 @@ def run(rounds=3):
             f"{share:.0%} of the cores busy (sandboxed kernels included: their CPU time is not this process's).")
 
 
+def run_class(students_=200, workers=2):
+    """Markdown: a class of ``students_``, both graded notebooks each, graded with ``workers``
+    processes; the students cycle through every sample (the solution, the correct ones, each
+    mistake, the blank release), so mistakes are mixed in as in samples/."""
+    import itertools
+
+    from backprop_lab import build, submissions
+
+    os.environ.pop("BACKPROP_LAB_DB_URL", None)
+    samples = submissions.all_samples()
+    members = {f"s{i:03d}-{sample.name}": sample for i, sample in zip(range(students_), itertools.cycle(samples))}
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder).resolve()
+        db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
+        build.build_source(source_dir=root / "source")
+        grading.release(root)
+        assignments = grading.graded_assignments(root)
+        submissions.write_submissions([dataclasses.replace(sample, name=student) for student, sample in
+                                       members.items()], root, assignments=assignments)
+        before, started = cpu_seconds(), time.perf_counter()
+        failures, _ = grading.autograde(root, assignments_=assignments, progress=True, workers=workers,
+                                        db_url=db_url)
+        wall = time.perf_counter() - started
+        share = others_share(before, cpu_seconds(), wall)
+        assert not failures, failures
+        scores = grading.scores(root, db_url=db_url)
+    wrong = []
+    for student, sample in members.items():
+        parts = {part: score for assignment in assignments for part, score in scores[(student, assignment)].items()}
+        lost = {part for part, (score, maximum) in parts.items() if score < maximum}
+        expected = set(parts) if sample.blank else sample.loses
+        if lost != expected:
+            wrong.append(f"{student}: lost {sorted(lost)}, expected {sorted(expected)}")
+    assert not wrong, "\n".join(wrong)
+    rows = [[f"{students_} students × {len(assignments)} notebooks", str(workers), f"{wall / 60:.1f}",
+             f"{wall / students_:.2f}", f"{wall / students_ * 200 / 60:.1f}"]]
+    return (markdown_table(["class", "workers", "wall (min)", "s per student", "200 students at this rate (min)"],
+                           rows)
+            + f"\n\nThe students cycle through the {len(samples)} samples; every one got the score its sample says. "
+            f"Other processes kept {share:.0%} of the cores busy (the sandboxed kernels included).")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="submissions of each kind")
+    parser.add_argument("--class-size", type=int, default=0, metavar="N",
+                        help="also grade a mixed class of N students, both notebooks, two workers")
     args = parser.parse_args(argv)
     print(run(args.rounds))
+    if args.class_size:
+        print("\n" + run_class(args.class_size))
 
 
 if __name__ == "__main__":
