@@ -7,6 +7,7 @@ recognised by diagnosis.py) the message names it, explains it and gives a hint. 
 correct answer never fails a cell by writing a RuntimeWarning to stderr.
 """
 import contextlib
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -292,11 +293,10 @@ def check_sigmoid_gradient(mySigmoidGradient):
     got = _as_array(_call(mySigmoidGradient, "mySigmoidGradient", z), "mySigmoidGradient")
     assert got.shape == z.shape, f"mySigmoidGradient should keep the shape {z.shape}, got {got.shape}"
     expected = network.sigmoid_gradient(z)
-    classic_typo = network.sigmoid(z) * network.sigmoid(1 - z)
     assert np.allclose(got, expected, rtol=1e-5, atol=0), _diagnosed(
         "mySigmoidGradient(z) should be sigma(z) * (1 - sigma(z)), taken at z; "
         f"at z = {z.ravel().tolist()} it returned {np.round(got.ravel(), 4).tolist()}",
-        "sigmoid-gradient-classic-typo" if diagnosis._close(got, classic_typo) else None)
+        diagnosis.sigmoid_gradient(got, z))
     scalar = _as_float(_call(mySigmoidGradient, "mySigmoidGradient", 0.0), "mySigmoidGradient(0)")
     assert abs(scalar - 0.25) < 1e-9, f"mySigmoidGradient(0) should be 0.25, got {scalar}"
 
@@ -342,7 +342,9 @@ def check_gradient(nnGradientFunction, regularised):
             diagnosis.gradient(got, thetas, X, Y, lambda_, FULL_NETWORK[:3]), where="only at 784-25-10")
 
 
+@functools.lru_cache(maxsize=1)
 def _load_training_data():
+    """The course's data set, read once per grader process (the checks only read it)."""
     from backprop_lab import data
     return data.load_dataset()
 
@@ -545,18 +547,18 @@ def check_hidden_weights_plot(plotHiddenWeights):
             images = _figure_images(figure, "plotHiddenWeights")
         finally:
             plt.close("all")
-        assert len(images) == hidden_size, (
-            f"For {hidden_size} hidden units plotHiddenWeights drew {len(images)} images; expected one per unit")
+        assert len(images) == hidden_size, _diagnosed(
+            f"For {hidden_size} hidden units plotHiddenWeights drew {len(images)} images; expected one per unit",
+            diagnosis.hidden_weights(images, thetaOne), where="another number of images")
         for unit, image in enumerate(images):
             expected = thetaOne[unit, 1:].reshape(28, 28)
             assert image.shape == (28, 28), _diagnosed(
-                f"Image {unit} has shape {image.shape}; expected (28, 28)",
-                diagnosis.hidden_weights_image(image, thetaOne, unit))
+                f"Image {unit} has shape {image.shape}; expected (28, 28)", diagnosis.hidden_weights(images, thetaOne))
             correlation = np.corrcoef(image.ravel(), expected.ravel())[0, 1]
             assert correlation > 0.999, _diagnosed(
                 f"Image {unit} does not show hidden unit {unit}'s 784 weights as a 28x28 picture "
                 "(leave out the bias in column 0; reshape(28, 28) without transposing; one unit per image, in order)",
-                diagnosis.hidden_weights_image(image, thetaOne, unit))
+                diagnosis.hidden_weights(images, thetaOne), where="an image that is not its unit's weights")
 
 
 def convolution_cases():
@@ -569,6 +571,17 @@ def convolution_cases():
                     for shape in [(5, 7), (8, 8), (9, 4)]]
 
 
+def _convolution_mistake(convolve2d):
+    """The catalogued mistake that explains convolve2d's outputs on every case, or None."""
+    outputs = []
+    for image, kernel in convolution_cases():
+        try:
+            outputs.append((_as_array(_call(convolve2d, "convolve2d", image, kernel), "convolve2d"), image, kernel))
+        except AssertionError:
+            outputs.append((None, image, kernel))
+    return diagnosis.convolution_mistake(outputs)
+
+
 def check_convolution(convolve2d):
     """Zero-padded, same-size cross-correlation (no kernel flip) on several images and kernels."""
     for image, kernel in convolution_cases():
@@ -576,11 +589,14 @@ def check_convolution(convolve2d):
         got = _as_array(_call(convolve2d, "convolve2d", image, kernel), "convolve2d")
         assert got.shape == image.shape, _diagnosed(
             f"convolve2d should return an image of the same shape as its input {image.shape} "
-            f"(zero-pad by one pixel on every side), got {got.shape}", diagnosis.convolution_(got, image, kernel))
+            f"(zero-pad by one pixel on every side), got {got.shape}", _convolution_mistake(convolve2d),
+            where="an output of another shape")
         difference = np.abs(got - expected)
         row, col = (int(i) for i in np.unravel_index(np.argmax(difference), got.shape))
         assert np.allclose(got, expected, rtol=1e-5, atol=1e-5), _diagnosed(  # float32 answers are fine
             f"convolve2d differs from the expected edge map on a {image.shape[0]}x{image.shape[1]} image "
             f"(largest difference {difference[row, col]:.3g} at pixel ({row}, {col}), row and column counted "
             "from 0). Multiply the kernel with the window centred on each pixel without flipping it, and pad "
-            "with zeros.", diagnosis.convolution_(got, image, kernel))
+            "with zeros.", _convolution_mistake(convolve2d),
+            where="largest at a border pixel" if row in (0, got.shape[0] - 1) or col in (0, got.shape[1] - 1)
+            else "largest at an inner pixel")

@@ -70,6 +70,22 @@ def step_visible(args):
     print(f"visible: {visible.write_readme(table)} (the table of what students see before submitting)")
 
 
+def step_mutants(args):
+    from backprop_lab import mutants
+    report = mutants.run(workers=args.workers)
+    table = mutants.table(report)
+    print(table)
+    misses = mutants.survivors(report) + mutants.false_names(report)
+    for verdict in misses:
+        print(f"mutants: {verdict.mutant.cell} ({verdict.mutant.seed}) {verdict.mutant.where}: "
+              + (f"named wrongly {', '.join(verdict.wrongly_named)}" if verdict.wrongly_named else "lost no point"))
+    broken = [name for name, failures in report.rewrites if any(failures.values())]
+    for name in broken:
+        print(f"mutants: the correct rewrite {name} lost points")
+    print(f"mutants: {mutants.write_readme(table)} (do the checks catch every wrong answer?)")
+    return bool(misses or broken)
+
+
 def step_submissions(args):
     from backprop_lab import submissions
     samples = submissions.all_samples()
@@ -247,6 +263,8 @@ def main(argv=None):
     commands.add_parser("student-kit", help="dist/student/ and its zip: the release notebooks, data, helper wheel")
     commands.add_parser("visible", help="run every sample through the visible tests only; table into README.md") \
         .add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    commands.add_parser("mutants", help="grade generated mutants of the answers in-process; figures into README.md") \
+        .add_argument("--workers", type=int, default=2)
     collect_command = commands.add_parser(
         "collect", help="import submissions into submitted/: a folder, or a Canvas or Moodle download (.zip)")
     collect_command.add_argument("source", type=Path,
@@ -277,7 +295,7 @@ def main(argv=None):
                         help="the whole loop on the sample submissions")
     args = parser.parse_args(argv)
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
-             "student-kit": step_student_kit, "visible": step_visible,
+             "student-kit": step_student_kit, "visible": step_visible, "mutants": step_mutants,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,
              "grades": step_grades, "report": step_report, "collect": step_collect,
              "exchange-collect": step_exchange_collect, "demo": step_demo}

@@ -29,6 +29,11 @@ def _first_match(got, correct, candidates):
     return None
 
 
+def _penalty(theta1, theta2, lambda_, m, term=np.square, rows=slice(None), columns=slice(1, None)):
+    """lambda / (2m) times the sum of term(weights) over the given rows and columns of both matrices."""
+    return lambda_ / (2 * m) * sum(np.sum(term(theta[rows, columns])) for theta in (theta1, theta2))
+
+
 def cost(got, thetas, X, Y, lambda_, sizes):
     theta1, theta2 = network.unpack(thetas, *sizes)
     m, n_classes = Y.shape
@@ -47,7 +52,25 @@ def cost(got, thetas, X, Y, lambda_, sizes):
         ("cost-mean-over-every-entry", [cross_entropy / n_classes + penalty,
                                         (cross_entropy + penalty) / n_classes]),
         ("cost-no-regularisation", [cross_entropy]),
+        ("cost-penalty-not-squared", [cross_entropy + _penalty(theta1, theta2, lambda_, m, term)
+                                      for term in (lambda w: w, np.abs)]),
+        ("cost-regularises-one-matrix", [cross_entropy + lambda_ / (2 * m) * np.sum(theta[:, 1:] ** 2)
+                                         for theta in (theta1, theta2)]),
+        ("regularisation-skips-first-row", [cross_entropy + _penalty(theta1, theta2, lambda_, m, rows=slice(1, None),
+                                                                     columns=slice(None))]),
     ])
+
+
+# The slope a backward pass multiplies the hidden errors by, under each known mistake, from (z2, a2).
+HIDDEN_SLOPES = {
+    "z2": lambda z2, a2: a2 * (1 - a2),                            # sigma'(z2): right
+    "a2": lambda z2, a2: expit(a2) * (1 - expit(a2)),              # sigma' of the activations
+    "classic-typo": lambda z2, a2: a2 * expit(1 - z2),             # sigma(z) sigma(1 - z)
+    "without-sigmoid": lambda z2, a2: z2 * (1 - z2),               # a (1 - a) taken at z
+    "sigma-only": lambda z2, a2: a2,                               # one factor of the product
+    "one-minus-sigma": lambda z2, a2: 1 - a2,
+    "none": lambda z2, a2: np.ones_like(a2),                       # no slope at all
+}
 
 
 def _gradient_sums(theta1, theta2, X, Y, output_delta="cross-entropy", hidden_slope="z2", theta2_columns="weights"):
@@ -56,14 +79,23 @@ def _gradient_sums(theta1, theta2, X, Y, output_delta="cross-entropy", hidden_sl
     delta3 = a3 - Y
     if output_delta == "squared-error":
         delta3 = delta3 * a3 * (1 - a3)
-    slope = {"z2": a2 * (1 - a2),                                  # sigma'(z2)
-             "a2": expit(a2) * (1 - expit(a2)),                    # sigma' of the activations
-             "classic-typo": a2 * expit(1 - z2)}[hidden_slope]     # sigma(z) sigma(1 - z)
     back = theta2[:, 1:] if theta2_columns == "weights" else theta2[:, :-1]
-    delta2 = (delta3 @ back) * slope
+    delta2 = (delta3 @ back) * HIDDEN_SLOPES[hidden_slope](z2, a2)
     A1 = np.column_stack([np.ones(len(X)), X])
     A2 = np.column_stack([np.ones(len(X)), a2])
     return delta2.T @ A1, delta3.T @ A2
+
+
+def _bias_row_kept(theta1, theta2, X, Y):
+    """The gradient of Theta1 with an extra first row: the hidden deltas of a bias unit, summed.
+
+    The classic ex4 port stacks a column of ones onto z2, so the hidden errors delta3 @ Theta2 keep
+    their column 0 (the bias unit's, slope sigma'(1)); forgetting to drop it before multiplying by
+    the inputs gives one extra row. -> [sums with sigma'(1), sums with a zero row]"""
+    z2, a2, a3 = network._forward(theta1, theta2, X)
+    A1 = np.column_stack([np.ones(len(X)), X])
+    bias_errors = (a3 - Y) @ theta2[:, :1] * (expit(1.0) * (1 - expit(1.0)))
+    return [(bias_errors.T @ A1), np.zeros((1, A1.shape[1]))]
 
 
 def gradient(got, thetas, X, Y, lambda_, sizes):
@@ -71,10 +103,13 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
     m = X.shape[0]
     sum1, sum2 = _gradient_sums(theta1, theta2, X, Y)
 
-    def weights_only(theta):
-        regularised = lambda_ / m * theta
-        regularised[:, 0] = 0
+    def weights_only(theta, rows=slice(None), columns=slice(1, None)):
+        regularised = np.zeros(theta.shape)
+        regularised[rows, columns] = lambda_ / m * theta[rows, columns]
         return regularised
+
+    def rows_but_first(theta):  # the penalty of theta[1:, :]: row 0 left out instead of column 0
+        return weights_only(theta, rows=slice(1, None), columns=slice(None))
 
     reg1, reg2 = weights_only(theta1), weights_only(theta2)
 
@@ -85,6 +120,9 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
     def backward(**variation):
         return variant(sums=_gradient_sums(theta1, theta2, X, Y, **variation))
 
+    def slopes(*names):
+        return [backward(hidden_slope=name) for name in names]
+
     correct = variant()
     grad1, grad2 = network.unpack(correct, *sizes)
     return _first_match(got, correct, [
@@ -92,16 +130,35 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
         ("gradient-regularised-biases", [variant(regs=(lambda_ / m * theta1, lambda_ / m * theta2))]),
         ("gradient-lambda-over-2m", [variant(reg=0.5)]),
         ("gradient-mse-output-delta", [backward(output_delta="squared-error")]),
-        ("gradient-sigmoid-gradient-of-activation", [backward(hidden_slope="a2")]),
-        ("sigmoid-gradient-classic-typo", [backward(hidden_slope="classic-typo")]),
+        ("gradient-sigmoid-gradient-of-activation", slopes("a2")),
+        ("sigmoid-gradient-classic-typo", slopes("classic-typo")),
+        ("sigmoid-gradient-without-sigmoid", slopes("without-sigmoid")),
+        ("sigmoid-gradient-one-factor", slopes("sigma-only", "one-minus-sigma")),
+        ("gradient-hidden-delta-without-slope", slopes("none")),
         ("gradient-theta2-wrong-columns", [backward(theta2_columns="last-dropped")]),
         ("gradient-wrong-sign", [-correct, variant(factor=-1 / m)]),
-        ("gradient-ravel-order", [np.concatenate([grad1.ravel(order="F"), grad2.ravel(order="F")])]),
+        ("gradient-ravel-order", [np.concatenate([grad1.ravel(order="F"), grad2.ravel(order="F")]),
+                                  network.pack(grad2, grad1)]),
         ("gradient-bias-columns-missing", [network.pack(grad1[:, 1:], grad2[:, 1:]),  # shorter than thetas
                                            network.pack(grad1[:, 1:], grad2), network.pack(grad1, grad2[:, 1:])]),
+        ("gradient-hidden-delta-bias-kept", [network.pack(np.vstack([row / m, grad1]), grad2)
+                                             for row in _bias_row_kept(theta1, theta2, X, Y)]),
         ("gradient-regularises-one-matrix", [variant(regs=(reg1, 0 * reg2)), variant(regs=(0 * reg1, reg2))]),
         ("gradient-penalty-squared", [variant(regs=(reg1 * theta1, reg2 * theta2)),              # lambda / m theta^2
                                       variant(regs=(reg1 * theta1 / 2, reg2 * theta2 / 2))]),   # lambda / (2m) theta^2
+        ("gradient-divided-by-m-twice", [variant(factor=1 / m ** 2), variant(factor=1 / m ** 2, reg=1 / m)]),
+        ("gradient-penalty-over-m-squared", [variant(reg=1 / m)]),
+        ("regularisation-skips-first-row", [variant(regs=(rows_but_first(theta1), rows_but_first(theta2)))]),
+    ])
+
+
+def sigmoid_gradient(got, z):
+    """The catalogued mistake mySigmoidGradient's values at z match, or None."""
+    s = expit(z)
+    return _first_match(got, s * (1 - s), [
+        ("sigmoid-gradient-classic-typo", [s * expit(1 - z)]),
+        ("sigmoid-gradient-without-sigmoid", [z * (1 - z)]),
+        ("sigmoid-gradient-one-factor", [s, 1 - s]),
     ])
 
 
@@ -120,40 +177,108 @@ def missing_bias_columns(length, sizes):
     return None
 
 
-def convolution_(got, image, kernel):
-    got = np.asarray(got, dtype=float)
+def _correlated(padded, kernel, combine="product"):
+    """Each 3 x 3 window of `padded` with the kernel: summed elementwise products, or the sum of
+    window @ kernel (a matrix product), for every pixel of the unpadded image."""
+    windows = np.lib.stride_tricks.sliding_window_view(padded, kernel.shape)
+    if combine == "matrix-product":
+        return np.einsum("rcik,kj->rc", windows, kernel)
+    return np.einsum("rcij,ij->rc", windows, kernel)
+
+
+def _convolution_mistakes(image, kernel):
+    """(mistake id, [its predictions]) for one image and kernel, in the order they are tried."""
     expected = convolution.correlate_same(image, kernel)
-    rows, cols = image.shape
-    if got.shape == (rows - 2, cols - 2) and _close(got, expected[1:-1, 1:-1]):
-        return "convolution-no-padding"
-    if got.shape == (cols, rows) and rows != cols:
-        return _first_match(got, expected, [
-            ("convolution-rows-columns-swapped", [expected.T, convolution.correlate_same(image.T, kernel)])])
-    if got.shape != image.shape:
-        return None
     border_only = expected.copy()
     border_only[1:-1, 1:-1] = 0
     shifted = np.zeros_like(expected)  # windows padded[r - 1:r + 2, c - 1:c + 2], r and c from 1 (0 cannot slice)
     shifted[1:, 1:] = expected[:-1, :-1]
-    padded_with_ones = np.pad(np.asarray(image, dtype=float), 1, constant_values=1.0)
-    with_ones = np.array([[np.sum(padded_with_ones[r:r + 3, c:c + 3] * kernel) for c in range(cols)]
-                          for r in range(rows)])
-    return _first_match(got, expected, [
+    zero_padded = np.pad(image, 1)
+    return [
+        ("convolution-no-padding", [expected[1:-1, 1:-1]]),
         ("convolution-flipped-kernel", [convolution.correlate_same(image, np.flip(kernel))]),
-        ("convolution-rows-columns-swapped", [expected.T, convolution.correlate_same(image.T, kernel).T]),
+        ("convolution-rows-columns-swapped", [expected.T, convolution.correlate_same(image.T, kernel),
+                                              convolution.correlate_same(image.T, kernel).T]),
         ("convolution-off-by-one", [expected - border_only]),
-        ("convolution-padded-with-ones", [with_ones]),
+        ("convolution-padded-with-ones", [_correlated(np.pad(image, 1, constant_values=1.0), kernel)]),
         ("convolution-shifted-window", [shifted]),
-    ])
+        ("convolution-matrix-product", [_correlated(zero_padded, kernel, "matrix-product")]),
+        ("convolution-absolute-value", [_correlated(np.abs(zero_padded), np.abs(kernel)), np.abs(expected)]),
+        ("convolution-edge-padding", [_correlated(np.pad(image, 1, mode=mode), kernel)
+                                      for mode in ("edge", "reflect", "symmetric")]),
+    ]
 
 
-def hidden_weights_image(image, theta_one, unit):
-    expected = theta_one[unit, 1:].reshape(28, 28)
+def convolution_(got, image, kernel):
+    """The catalogued mistake whose prediction matches one output of convolve2d, or None."""
+    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
+    return _first_match(np.asarray(got, dtype=float), convolution.correlate_same(image, kernel),
+                        _convolution_mistakes(image, kernel))
+
+
+def convolution_mistake(outputs):
+    """The catalogued mistake that explains every output of convolve2d, or None.
+
+    outputs: [(got, image, kernel)] for every case the check tries, got None where it raised. A
+    mistake is named when, on every case that returned, one of its predictions is the output, and on
+    at least one case that prediction is not the right answer and not a constant picture (an output
+    of zeros says nothing about how the kernel was applied)."""
+    named, evidence = None, set()
+    for got, image, kernel in outputs:
+        if got is None:
+            continue
+        image, kernel, got = (np.asarray(a, dtype=float) for a in (image, kernel, got))
+        expected = convolution.correlate_same(image, kernel)
+        matching = set()
+        for mistake_id, predictions in _convolution_mistakes(image, kernel):
+            for predicted in predictions:
+                if _close(got, predicted):
+                    matching.add(mistake_id)
+                    if not _close(predicted, expected) and np.ptp(predicted) > 0:
+                        evidence.add(mistake_id)
+        named = matching if named is None else named & matching
+    candidates = [mistake_id for mistake_id in (named or ()) if mistake_id in evidence]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _shows(image, weights):
+    """Does the image show these 784 weights as a 28 x 28 picture (up to imshow's scaling)?"""
     image = np.asarray(image, dtype=float)
-    if image.shape != (28, 28):
-        return "plot-bias-included" if image.size in (785, 784) else None
-    if abs(np.corrcoef(image.ravel(), expected.T.ravel())[0, 1]) > 0.999:
-        return "plot-transposed"
-    if abs(np.corrcoef(image.ravel(), theta_one[unit, :-1])[0, 1]) > 0.999:
-        return "plot-bias-included"
+    return image.shape == (28, 28) and np.corrcoef(image.ravel(), weights)[0, 1] > 0.999
+
+
+def hidden_weights(images, theta_one):
+    """The catalogued mistake that explains every image of a weight plot, or None.
+
+    images: the figure's images in drawing order; theta_one: (units, 785). Each mistake predicts
+    which unit every image shows, and how: its 784 weights, transposed, or shifted by the bias."""
+    units = len(theta_one)
+    weights = theta_one[:, 1:]
+    side = int(np.ceil(np.sqrt(units)))
+    # A side x side grid filled column by column, its pictures read row by row: row r holds r, r + side, ...
+    in_columns = [unit for row in range(side) for unit in range(row, units, side)]
+    floor_grid = int(np.sqrt(units)) ** 2
+
+    def every(shown, order):
+        return len(images) == len(order) > 0 and all(shown(image, unit) for image, unit in zip(images, order))
+
+    def transposed(image, unit):
+        return _shows(np.asarray(image, dtype=float).T, weights[unit])
+
+    def bias_included(image, unit):
+        image = np.asarray(image, dtype=float)
+        if image.shape != (28, 28):
+            return image.size == 785  # all of row `unit`, bias included, in some other shape
+        return _shows(image, theta_one[unit, :-1])
+
+    in_order = list(range(units))
+    for mistake_id, shown, orders in [
+            ("plot-transposed", transposed, [in_order]),
+            ("plot-bias-included", bias_included, [in_order]),
+            ("plot-units-out-of-order", lambda image, unit: _shows(image, weights[unit]),
+             [in_columns, in_order[::-1]]),
+            ("plot-units-missing", lambda image, unit: _shows(image, weights[unit]),
+             [in_order[:floor_grid], in_order[:-1]])]:
+        if any(every(shown, order) for order in orders):
+            return mistake_id
     return None

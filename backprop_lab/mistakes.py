@@ -43,6 +43,28 @@ CATALOGUE = (
             "missing, so the regularised gradient is not the gradient of this cost.",
             "compare your code with J in part 1: one term uses lambda_ and sums over the weights of both "
             "matrices."),
+    Mistake("cost-penalty-not-squared", ("cost_regularised",), "the penalty sums the weights, not their squares",
+            "L2 regularisation adds lambda / (2m) times the sum of the squared weights; summing the weights "
+            "themselves (or their absolute values, or twice them) gives another penalty, whose gradient is not "
+            "lambda / m * Theta.", "square each weight before you sum."),
+    Mistake("cost-regularises-one-matrix", ("cost_regularised",), "only one matrix is regularised in the cost",
+            "The penalty sums the squared weights of both Theta1 and Theta2; here the weights of one of them are "
+            "left out.", "write the penalty as the sum of two terms, one per matrix, each without its column 0."),
+    Mistake("regularisation-skips-first-row", ("cost_regularised", "gradient_regularised"),
+            "the penalty skips row 0 instead of column 0",
+            "The biases are column 0 of each Theta (one per unit of the next layer); slicing [1:] or [1:, :] "
+            "leaves out the first unit's weights and regularises the other units' biases instead.",
+            "a slice that leaves out the biases keeps every row: theta[:, 1:]."),
+    Mistake("sigmoid-gradient-without-sigmoid", ("sigmoid_gradient",) + GRADIENT,
+            "z * (1 - z) instead of sigma(z) * (1 - sigma(z))",
+            "a * (1 - a) is the sigmoid's slope when a is an activation, sigma(z); applied to the weighted sum z "
+            "itself it is a parabola, not the slope, and backpropagation carries the error into the gradient.",
+            "mySigmoidGradient receives z: apply mySigmoid to it first."),
+    Mistake("sigmoid-gradient-one-factor", ("sigmoid_gradient",) + GRADIENT, "one factor of sigma(z) (1 - sigma(z))",
+            "The slope of the sigmoid is the product of two factors, sigma(z) and 1 - sigma(z); only one of them is "
+            "used here (exp(-z) / (1 + exp(-z)) is 1 - sigma(z) alone), in mySigmoidGradient or where the hidden "
+            "delta takes the slope.", "mySigmoidGradient(0) must be 0.25, and the hidden delta multiplies by "
+            "mySigmoidGradient(z2)."),
     Mistake("sigmoid-gradient-classic-typo", ("sigmoid_gradient",) + GRADIENT,
             "sigma(z) * sigma(1 - z) instead of sigma(z) * (1 - sigma(z))",
             "The derivative of the sigmoid is sigma(z) (1 - sigma(z)); a misplaced bracket computes something "
@@ -88,6 +110,22 @@ CATALOGUE = (
             "hidden activations before the ones are added), or keeping only columns 1:, leaves them out.",
             "each gradient matrix must have exactly the shape of its Theta; compare the two shapes before "
             "you ravel."),
+    Mistake("gradient-hidden-delta-without-slope", GRADIENT, "the hidden delta has no sigma'(z2)",
+            "Equation 4 weighs the output errors by Theta2's weights and then multiplies by the slope of the "
+            "hidden units, sigma'(z2); without that factor the hidden layer's gradient is wrong.",
+            "look at the shape of delta3 @ Theta2[:, 1:] and multiply it elementwise by the slope at z2."),
+    Mistake("gradient-hidden-delta-bias-kept", GRADIENT, "the hidden deltas keep the bias unit",
+            "delta3 @ Theta2 has one column per hidden unit plus one for the bias unit, which has no weights "
+            "into it (column 0); keeping it gives Theta1's gradient an extra row, so the gradient is "
+            "inputLayerSize + 1 numbers too long.", "drop column 0 of the hidden errors, or use Theta2[:, 1:], "
+            "before multiplying by the inputs."),
+    Mistake("gradient-divided-by-m-twice", GRADIENT, "the gradient is divided by m twice",
+            "The deltas were already averaged (divided by m) and the gradient is divided by m again, so it is m "
+            "times too small.", "divide by m in one place only: either the deltas or the two gradient matrices."),
+    Mistake("gradient-penalty-over-m-squared", ("gradient_regularised",), "lambda / m^2 in the gradient's penalty",
+            "The penalty's gradient is lambda / m * Theta, added after the averaged data term; here it is divided "
+            "by m once more (for example (Delta + lambda / m * Theta) / m).",
+            "divide the data term by m, then add lambda_ / m times the weights."),
     Mistake("hard-coded-sizes", COST + GRADIENT, "the layer sizes are typed in",
             "The function is right for the 784-25-10 network but fails for other sizes: it uses 784, 25 or 10 "
             "instead of its size arguments.", "use inputLayerSize, hiddenLayerSize and classLabels everywhere."),
@@ -119,6 +157,16 @@ CATALOGUE = (
             "and column cannot be computed.",
             "find where pixel (0, 0) of the image lies in the padded image, and which 3 x 3 slice of the "
             "padded image has it at its centre."),
+    Mistake("convolution-matrix-product", ("convolution",), "the window and the kernel are matrix-multiplied",
+            "window @ kernel (or np.dot) is a matrix product, which mixes rows with columns; the convolution "
+            "multiplies each pixel of the window by the kernel weight at the same place and adds the nine "
+            "products.", "use the elementwise product *, then sum."),
+    Mistake("convolution-absolute-value", ("convolution",), "absolute values in the sum",
+            "The edge map keeps its sign: a change from dark to light gives a positive response, from light to "
+            "dark a negative one; np.abs or abs removes that.", "sum window * kernel as it is, without abs."),
+    Mistake("convolution-edge-padding", ("convolution",), "the border is padded with copies of the image",
+            "np.pad with mode='edge', 'reflect' or 'symmetric' repeats the image's own pixels around it; the "
+            "exercise pads with zeros.", "np.pad(image, 1) pads with zeros (mode='constant')."),
     Mistake("training-wrong-lambda", ("trained_network",), "trained with another lambda",
             "The part asks for lambda = 1.", "pass args=(XTrain, yTrain, 1) to fmin_cg."),
     Mistake("training-too-few-iterations", ("trained_network",), "too few iterations",
@@ -129,7 +177,15 @@ CATALOGUE = (
             "bias.", "draw thetaOne[unit, 1:].reshape(28, 28)."),
     Mistake("plot-transposed", ("hidden_weights_plot",), "the pictures are transposed",
             "The 784 weights are the pixels row by row, so reshape(28, 28) already gives the picture; "
-            "transposing mirrors it along the diagonal.", "reshape(28, 28) without .T."),
+            "transposing mirrors it along the diagonal.", "reshape(28, 28) in row order: without .T or order='F'."),
+    Mistake("plot-units-out-of-order", ("hidden_weights_plot",), "the units are drawn out of order",
+            "Each picture shows a hidden unit's weights, but not in unit order: the grid is filled column by "
+            "column (order='F', axes[unit % side, unit // side]) or backwards, so picture k is not unit k.",
+            "fill the grid row by row: the k-th axes of np.ravel(axes) gets unit k."),
+    Mistake("plot-units-missing", ("hidden_weights_plot",), "some units are not drawn",
+            "Every hidden unit needs a picture; here the last ones are missing: the grid has fewer cells than units "
+            "(int(np.sqrt(n)) rounds down) or the loop stops one unit early.",
+            "count the pictures for 10 hidden units: the grid needs ceil(sqrt(n)) rows and columns."),
 )
 
 BY_ID = {mistake.id: mistake for mistake in CATALOGUE}

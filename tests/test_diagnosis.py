@@ -8,24 +8,13 @@ nbgrader, the sandbox and the feedback; training needs the notebook, so it is ch
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from scipy.special import expit
 
-from backprop_lab import checks, convolution, data, diagnosis, mistakes, network, paths, submissions
+from backprop_lab import checks, convolution, data, diagnosis, mistakes, mutants, network, paths, submissions
 
 SAMPLES = submissions.all_samples()
 WRONG = [s for s in SAMPLES if s.name.startswith("wrong-")]
 CORRECT = [s for s in SAMPLES if s.name.startswith("correct-")]
-CHECKS = {
-    "cost_unregularised": lambda ns: checks.check_cost(ns["nnCostFunction"], regularised=False),
-    "cost_regularised": lambda ns: checks.check_cost(ns["nnCostFunction"], regularised=True),
-    "sigmoid_gradient": lambda ns: checks.check_sigmoid_gradient(ns["mySigmoidGradient"]),
-    "gradient": lambda ns: checks.check_gradient(ns["unregularisedGradient"], regularised=False),
-    "gradient_regularised": lambda ns: checks.check_gradient(ns["nnGradientFunction"], regularised=True),
-    "convolution": lambda ns: checks.check_convolution(ns["convolve2d"]),
-    "hidden_weights_plot": lambda ns: checks.check_hidden_weights_plot(ns["plotHiddenWeights"]),
-}
-ORDER = ["mySigmoidGradient", "nnCostFunction", "nnGradientFunction", "nnGradientFunctionRegularised",
-         "plotHiddenWeights", "convolve2d"]
+CHECKS = mutants.CHECKS  # graded part -> (the function's name, the hidden check), as the grader calls them
 
 
 @pytest.fixture(scope="module")
@@ -39,21 +28,12 @@ def solutions(course):
 
 def _namespace(sample, solutions):
     """The sample's functions, defined as in the notebook: its cells, the instructor's for the rest."""
-    dataset = data.load_dataset()
-    namespace = {"np": np, "plt": plt, "mySigmoid": expit, "XTrain": dataset["XTrain"], "yTrain": dataset["yTrain"]}
-    for grade_id in ORDER:
-        exec(sample.cells.get(grade_id, solutions[grade_id]), namespace)
-        if grade_id == "nnGradientFunction":
-            namespace["unregularisedGradient"] = namespace["nnGradientFunction"]
-    return namespace
+    return mutants.namespace(sample.cells, solutions, data.load_dataset())
 
 
 def _failure(part, namespace):
-    try:
-        CHECKS[part](namespace)
-    except AssertionError as failure:
-        return str(failure)
-    return None
+    message = mutants.failure(part, namespace)
+    return None if message is None else str(message)
 
 
 @pytest.mark.parametrize("sample", WRONG, ids=lambda s: s.name)
@@ -67,6 +47,15 @@ def test_each_mistake_is_named_by_the_checks_of_its_parts(sample, solutions):
         message = _failure(part, namespace)
         assert message is not None, f"{part} passed"
         assert mistake.message() in message, message
+
+
+@pytest.mark.parametrize("sample", WRONG, ids=lambda s: s.name)
+def test_each_sample_loses_exactly_its_parts_in_process(sample, solutions):
+    """Do the in-process checks fail exactly the parts the sample's Loses line lists (training aside)?
+    (A part whose functions the sample leaves as the instructor's passes.)"""
+    namespace = _namespace(sample, solutions)
+    lost = {part for part in mutants.graded_parts(sample.cells) if _failure(part, namespace) is not None}
+    assert lost == sample.loses & set(CHECKS)
 
 
 @pytest.mark.parametrize("sample", CORRECT, ids=lambda s: s.name)
@@ -113,6 +102,47 @@ def test_convolution_outputs_no_mistake_explains_get_no_name():
     one_pixel_off = convolution.correlate_same(image, kernel)
     one_pixel_off[2, 3] += 1
     assert diagnosis.convolution_(one_pixel_off, image, kernel) is None
+
+
+def test_a_convolution_is_named_only_by_a_mistake_that_explains_every_image():
+    """An edge map of zeros is what a matrix product gives on the Square with filterOne (every row of
+    the filter sums to 0), but not on the other images: is it left unnamed, while the real matrix
+    product is named?"""
+    def zeros(image, kernel):
+        return np.zeros(np.shape(image))
+
+    def matrix_product(image, kernel):
+        padded = np.pad(image, 1)
+        return np.array([[np.sum(padded[r:r + 3, c:c + 3] @ kernel) for c in range(image.shape[1])]
+                         for r in range(image.shape[0])])
+    for convolve2d, named in [(zeros, None), (matrix_product, "convolution-matrix-product")]:
+        with pytest.raises(AssertionError) as failure:
+            checks.check_convolution(convolve2d)
+        assert getattr(failure.value.args[0], "mistake", None) == named
+
+
+def _plot(units_drawn):
+    """A plotHiddenWeights that draws the units units_drawn(n) picks, in that order."""
+    def plotHiddenWeights(thetaOne):
+        figure, axes = plt.subplots(5, 5)
+        for ax, unit in zip(axes.flat, units_drawn(len(thetaOne))):
+            ax.imshow(thetaOne[unit, 1:].reshape(28, 28))
+        return figure
+    return plotHiddenWeights
+
+
+@pytest.mark.parametrize("units_drawn, named", [
+    (lambda n: [], None),                                           # nothing drawn: no mistake explains it
+    (lambda n: range(1), None),                                     # one unit only
+    (lambda n: range(n - 1), "plot-units-missing"),                 # the last unit missing
+    (lambda n: reversed(range(n)), "plot-units-out-of-order"),
+    (lambda n: [1, 0] + list(range(2, n)), None),                   # two units swapped: no known order
+], ids=["none", "one", "last-missing", "reversed", "two-swapped"])
+def test_a_weight_plot_is_named_only_by_a_mistake_that_predicts_every_picture(units_drawn, named):
+    """Is a plot named only when a mistake predicts which unit each of its pictures shows?"""
+    with pytest.raises(AssertionError) as failure:
+        checks.check_hidden_weights_plot(_plot(units_drawn))
+    assert getattr(failure.value.args[0], "mistake", None) == named
 
 
 def test_pixel_positions_are_plain_integers():

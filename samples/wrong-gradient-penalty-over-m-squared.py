@@ -1,0 +1,22 @@
+# Mistake: adds lambda / m * Theta to the summed gradient and divides the whole by m.
+# Loses: gradient_regularised
+# Diagnosis: gradient-penalty-over-m-squared
+
+# %% grade_id="nnGradientFunctionRegularised"
+def nnGradientFunction(nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
+                       smallValueToRemoveInfinity=1e-12):
+    m = len(X)
+    split = hiddenLayerSize * (inputLayerSize + 1)
+    thetaOne = np.reshape(nnThetas[:split], (hiddenLayerSize, inputLayerSize + 1))
+    thetaTwo = np.reshape(nnThetas[split:], (classLabels, hiddenLayerSize + 1))
+    a1 = np.c_[np.ones((m, 1)), X]
+    z2 = a1 @ thetaOne.T
+    a2 = np.c_[np.ones((m, 1)), mySigmoid(z2)]
+    a3 = mySigmoid(a2 @ thetaTwo.T)
+    delta3 = a3 - y
+    delta2 = (delta3 @ thetaTwo[:, 1:]) * mySigmoidGradient(z2)
+    penaltyOne = np.c_[np.zeros(hiddenLayerSize), lambda_ / m * thetaOne[:, 1:]]
+    penaltyTwo = np.c_[np.zeros(classLabels), lambda_ / m * thetaTwo[:, 1:]]
+    gradOne = (delta2.T @ a1 + penaltyOne) / m
+    gradTwo = (delta3.T @ a2 + penaltyTwo) / m
+    return np.append(np.ravel(gradOne), np.ravel(gradTwo))
