@@ -34,6 +34,20 @@ def _penalty(theta1, theta2, lambda_, m, term=np.square, rows=slice(None), colum
     return lambda_ / (2 * m) * sum(np.sum(term(theta[rows, columns])) for theta in (theta1, theta2))
 
 
+def _column_order(thetas, sizes):
+    """nnThetas read column by column (MATLAB's layout) -> the parameters, packed row by row: what a
+    consistent column-order port computes with."""
+    shape1, shape2 = network.layer_shapes(*sizes)
+    split = shape1[0] * shape1[1]
+    return network.pack(np.reshape(thetas[:split], shape1, order="F"), np.reshape(thetas[split:], shape2, order="F"))
+
+
+def _to_column_order(flat, sizes):
+    """A row-by-row packed vector -> the same matrices packed column by column."""
+    first, second = network.unpack(flat, *sizes)
+    return np.concatenate([first.ravel(order="F"), second.ravel(order="F")])
+
+
 def cost(got, thetas, X, Y, lambda_, sizes):
     theta1, theta2 = network.unpack(thetas, *sizes)
     m, n_classes = Y.shape
@@ -58,6 +72,7 @@ def cost(got, thetas, X, Y, lambda_, sizes):
                                          for theta in (theta1, theta2)]),
         ("regularisation-skips-first-row", [cross_entropy + _penalty(theta1, theta2, lambda_, m, rows=slice(1, None),
                                                                      columns=slice(None))]),
+        ("parameters-column-order", [network.cost(_column_order(thetas, sizes), X, Y, lambda_, *sizes)]),
     ])
 
 
@@ -139,6 +154,8 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
         ("gradient-wrong-sign", [-correct, variant(factor=-1 / m)]),
         ("gradient-ravel-order", [np.concatenate([grad1.ravel(order="F"), grad2.ravel(order="F")]),
                                   network.pack(grad2, grad1)]),
+        ("parameters-column-order", [_to_column_order(network.gradient(_column_order(thetas, sizes), X, Y, lambda_,
+                                                                       *sizes), sizes)]),
         ("gradient-bias-columns-missing", [network.pack(grad1[:, 1:], grad2[:, 1:]),  # shorter than thetas
                                            network.pack(grad1[:, 1:], grad2), network.pack(grad1, grad2[:, 1:])]),
         ("gradient-hidden-delta-bias-kept", [network.pack(np.vstack([row / m, grad1]), grad2)

@@ -104,6 +104,13 @@ CATALOGUE = (
             "nnThetas is the row-by-row (C order) ravel of Theta1 then Theta2; the gradient must be flattened "
             "the same way, or each number lands on another parameter.",
             "np.ravel(grad) without order='F' and without transposing, Theta1's gradient first."),
+    Mistake("parameters-column-order", COST + GRADIENT,
+            "your parameters are laid out in column order (MATLAB's); this course packs row by row",
+            "nnThetas is read column by column here (reshape with order='F', as MATLAB's reshape does), but the "
+            "course packs it row by row (numpy's C order): Theta1 then Theta2, each flattened row by row, so each "
+            "number lands on another weight than the code thinks. A port that packs its gradient column by column "
+            "too agrees with its own cost (its gradient check passes), yet both disagree with the course.",
+            "reshape nnThetas and ravel the gradient matrices in numpy's default order, in both functions."),
     Mistake("gradient-bias-columns-missing", GRADIENT, "the gradient has no entries for the biases",
             "The cost depends on the biases (column 0 of each Theta) too, so its gradient has an entry for "
             "each of them. Multiplying the deltas by activations without their column of ones (X, or the "
