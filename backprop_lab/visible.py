@@ -29,7 +29,8 @@ OUTSIDE_TARGET = {
                            "whether each image holds its unit's weights, without the bias and not transposed, only "
                            "the hidden check can compare without showing the answer.",
     "trained_network": "The training's visible test checks fmin_cg's output (stop reason, iterations, lambda) and "
-                       "part 7 the accuracy; the hidden check also replays the optimiser's path.",
+                       "part 7 the accuracy; the hidden check also compares the reported cost with lambda = 1 and, "
+                       "when the cost or the gradient is wrong, runs the training cell again with trusted ones.",
 }
 README_MARKERS = ("<!-- visible-tests:start -->", "<!-- visible-tests:end -->")
 
