@@ -861,6 +861,11 @@ images = [image for ax in figure.axes for image in ax.get_images()]
 assert len(images) == 25, f"Expected 25 images (one per hidden unit), found {len(images)}"
 assert images[0].get_array().shape == (28, 28), "Each image should be 28 x 28 (leave the bias out)"
 plt.close(figure)
+tenUnits = plotHiddenWeights(np.random.default_rng(0).uniform(-1, 1, size=(10, 785)))
+found = sum(len(ax.get_images()) for ax in tenUnits.axes)
+assert found == 10, (f"With 10 hidden units plotHiddenWeights drew {found} images; expected 10, one per unit: "
+                     "the grid must have a cell for every unit when their number is not a square")
+plt.close(tenUnits)
 ### BEGIN HIDDEN TESTS
 from backprop_lab import checks
 checks.check_hidden_weights_plot(plotHiddenWeights)
