@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from backprop_lab import grading, mistakes, report, submissions
+from backprop_lab import executor, grading, mistakes, report, submissions
 
 HOSTILE = '<img src=x onerror="alert(1)">&amp;'   # a student id is whatever the student's folder is called
 SCRIPT = '<script>alert("reason")</script>'
@@ -128,7 +128,8 @@ def enrol(root, scores):
 
 
 def write_autograded(root, named):
-    """autograded/STUDENT/ASSIGNMENT/ASSIGNMENT.ipynb whose test cells failed naming these mistakes."""
+    """autograded/STUDENT/ASSIGNMENT/ASSIGNMENT.ipynb whose test cells failed naming these mistakes, with
+    the facts the grader records in each graded cell's metadata (executor.Verdict.facts)."""
     for student, assignments in named.items():
         for assignment, parts in assignments.items():
             notebook = nbformat.v4.new_notebook()
@@ -137,6 +138,7 @@ def write_autograded(root, named):
                 cell.metadata["nbgrader"] = {"grade": True, "grade_id": part, "points": 1, "solution": False}
                 cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", traceback=[],
                                                        evalue=f"wrong answer.\n{mistakes.message(mistake)}")]
+                cell.metadata[executor.VERDICT_KEY] = {"passed": False, "mistake": mistake, "where": None}
                 notebook.cells.append(cell)
             path = root / "autograded" / student / assignment / f"{assignment}.ipynb"
             path.parent.mkdir(parents=True)
@@ -277,7 +279,7 @@ def test_without_a_grading_log_the_report_says_so(course, tmp_path):
     assert not any(caption.startswith(("The ", "Submissions that failed")) for caption in page.tables)
     text = (tmp_path / "out" / "index.html").read_text()
     assert text.count("No grading log (grading-log.jsonl is not in the course folder)") == 2
-    assert "No catalogued mistake recognised" in text
+    assert "No failed part in autograded/." in text
 
 
 def test_an_ungraded_course_gets_a_report_and_keeps_no_stale_chart(tmp_path):
