@@ -134,3 +134,23 @@ def test_a_probe_the_notebook_removed_is_defined_again(sandboxed):
     assert f(1) == 2
     sandboxed.run_cell("del _backprop_lab_probe")
     assert f(2) == 3
+
+
+def test_an_answer_sent_along_saves_a_round_trip(sandboxed):
+    """An optimiser asks for the cost and then the gradient at the same point: the grader answers
+    both at once, and the relay asks again only for another point."""
+    sandboxed.run_cell("import numpy as np\nX = np.ones((1000, 200))\ndef cost(t, X):\n    return 0.0\n"
+                       "def grad(t, X):\n    return t")
+    asked = []
+
+    def trusted_cost(t, X):
+        asked.append("cost")
+        return kernel.Along(float(t.sum()), {"grad": 2 * t})
+
+    def trusted_grad(t, X):
+        asked.append("grad")
+        return 3 * t
+    got = sandboxed.rerun("t = np.ones(3)\nresult = [cost(t, X), grad(t, X), grad(t + 1, X)]",
+                          {"cost": trusted_cost, "grad": trusted_grad}, "result")
+    assert asked == ["cost", "grad"]
+    assert got[0] == 3.0 and list(got[1]) == [2.0] * 3 and list(got[2]) == [6.0] * 3
