@@ -69,24 +69,58 @@ def random_thetas(input_size=784, hidden_size=25, n_classes=10, seed=42, epsilon
     return pack(rng.uniform(-epsilon, epsilon, size=shape1), rng.uniform(-epsilon, epsilon, size=shape2))
 
 
+def _sigmoid_in_place(z, bias):
+    """sigma(z + bias), written over the float array z and returned (``bias`` broadcasts).
+
+    1 / (1 + exp(-z - bias)) with numpy's vectorised exp: 2.5x faster than ``expit`` on the
+    hidden layer, and within an ulp of it. exp overflows to inf below z + bias = -709, where
+    1 / inf is the exact 0: only the warning is silenced.
+    """
+    np.subtract(-bias, z, out=z)
+    with np.errstate(over="ignore"):
+        np.exp(z, out=z)
+    z += 1.0
+    return np.reciprocal(z, out=z)
+
+
+def _hidden_activations(theta1, X):
+    """The hidden layer, one column per example, under a row of ones: [1; a2.T], (h + 1, m).
+
+    ``Theta1 @ X.T`` rather than ``X @ Theta1.T``: the same numbers, but OpenBLAS fills a
+    25 x 4000 output 1.6x faster than a 4000 x 25 one (bench/README.md). ``X.T`` is a view:
+    X is never copied. The biases are added in the sigmoid's first pass.
+    """
+    a1 = np.empty((theta1.shape[0] + 1, X.shape[0]))
+    a1[0] = 1.0
+    np.matmul(theta1[:, 1:], X.T, out=a1[1:])                 # z2.T less the biases
+    _sigmoid_in_place(a1[1:], theta1[:, :1])
+    return a1
+
+
+def _output_activations(theta2, a1):
+    """a3.T (c, m) from [1; a2.T] (h + 1, m): the row of ones brings in Theta2's biases."""
+    return _sigmoid_in_place(theta2 @ a1, 0.0)
+
+
 def _forward(theta1, theta2, X):
     """Hidden weighted sums z2 (m, h), hidden activations a2 (m, h), outputs a3 (m, c).
 
-    Biases are added as a row vector instead of stacking a column of ones onto X:
-    that copy of X would cost as much as the matrix product itself.
+    Computed one column per example, as ``cost_and_gradient`` does, and returned as
+    transposed views: examples in rows, as everywhere in the course.
     """
-    z2 = X @ theta1[:, 1:].T
-    z2 += theta1[:, 0]
-    a2 = expit(z2)
-    z3 = a2 @ theta2[:, 1:].T
-    z3 += theta2[:, 0]
-    return z2, a2, expit(z3)
+    z2t = theta1[:, 1:] @ X.T
+    z2t += theta1[:, :1]
+    a1 = np.empty((z2t.shape[0] + 1, z2t.shape[1]))
+    a1[0] = 1.0
+    a1[1:] = z2t
+    _sigmoid_in_place(a1[1:], 0.0)
+    return z2t.T, a1[1:].T, _output_activations(theta2, a1).T
 
 
 def predict_proba(thetas, X, input_size=784, hidden_size=25, n_classes=10):
     """Output activations (m, n_classes) of the network for inputs X (m, input_size)."""
     theta1, theta2 = unpack(thetas, input_size, hidden_size, n_classes)
-    return _forward(theta1, theta2, np.asarray(X, dtype=float))[2]
+    return _output_activations(theta2, _hidden_activations(theta1, np.asarray(X, dtype=float))).T
 
 
 def predict(thetas, X, input_size=784, hidden_size=25, n_classes=10):
@@ -99,14 +133,26 @@ def accuracy(thetas, X, Y, input_size=784, hidden_size=25, n_classes=10):
     return float(np.mean(predict(thetas, X, input_size, hidden_size, n_classes) == np.argmax(Y, axis=1)))
 
 
+def _cross_entropy_sum(a, Y, small_value):
+    """-(Y log(a + s) + (1 - Y) log(1 - a + s)), summed over every entry of a and Y (2-D, one shape)."""
+    logs = a + small_value
+    np.log(logs, out=logs)
+    with_y = np.einsum("ij,ij->", Y, logs)                 # no temporary, no BLAS threads
+    np.subtract(1.0, a, out=logs)
+    logs += small_value
+    np.log(logs, out=logs)
+    return -(with_y + np.einsum("ij,ij->", 1.0 - Y, logs))
+
+
 def _cross_entropy(a3, Y, small_value):
-    m = Y.shape[0]
-    return -(np.sum(Y * np.log(a3 + small_value)) + np.sum((1.0 - Y) * np.log(1.0 - a3 + small_value))) / m
+    """Cross-entropy of outputs a3 (m, c) against Y (m, c): summed over outputs, averaged over m."""
+    return _cross_entropy_sum(a3, Y, small_value) / Y.shape[0]
 
 
 def _l2_penalty(theta1, theta2, lambda_, m):
     """lambda / (2 m) * sum of squared weights, biases (column 0) excluded."""
-    return lambda_ / (2.0 * m) * (np.sum(theta1[:, 1:] ** 2) + np.sum(theta2[:, 1:] ** 2))
+    w1, w2 = theta1[:, 1:], theta2[:, 1:]
+    return lambda_ / (2.0 * m) * (np.einsum("ij,ij->", w1, w1) + np.einsum("ij,ij->", w2, w2))
 
 
 def cost(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25, n_classes=10, small_value=1e-12):
@@ -114,8 +160,10 @@ def cost(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25, n_classes=10
     theta1, theta2 = unpack(thetas, input_size, hidden_size, n_classes)
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
-    a3 = _forward(theta1, theta2, X)[2]
-    return float(_cross_entropy(a3, Y, small_value) + _l2_penalty(theta1, theta2, lambda_, X.shape[0]))
+    m = X.shape[0]
+    a3t = _output_activations(theta2, _hidden_activations(theta1, X))
+    J = _cross_entropy_sum(a3t, np.ascontiguousarray(Y.T), small_value) / m
+    return float(J + _l2_penalty(theta1, theta2, lambda_, m))
 
 
 def cost_and_gradient(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25, n_classes=10,
@@ -123,27 +171,47 @@ def cost_and_gradient(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25,
     """(cost, flat gradient) from one forward and one backward pass.
 
     The gradient is that of the exact cross-entropy (``small_value`` only guards the logs).
+    Examples run in columns, so that both products with X take the layouts OpenBLAS runs
+    fastest: ``Theta1 @ X.T`` forward, ``delta2.T @ X`` backward (bench/README.md). Arrays
+    are reused once spent, and each step uses what the one before left in the cache: a
+    product with X flushes it, and a cold array costs as much again to read as to use.
     """
     theta1, theta2 = unpack(thetas, input_size, hidden_size, n_classes)
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     m = X.shape[0]
-    z2, a2, a3 = _forward(theta1, theta2, X)
-    J = _cross_entropy(a3, Y, small_value) + _l2_penalty(theta1, theta2, lambda_, m)
+    penalty = _l2_penalty(theta1, theta2, lambda_, m)
+    a1 = _hidden_activations(theta1, X)                       # [1; a2.T]: (h + 1, m)
+    a3t = _output_activations(theta2, a1)                     # a3.T: (c, m)
+    Yt = Y.T.copy()                                           # ours: becomes 1 - Y below
 
-    delta3 = (a3 - Y) / m                                  # (m, c): cross-entropy cancels sigma'
-    delta2 = (delta3 @ theta2[:, 1:]) * a2 * (1.0 - a2)    # (m, h): sigma'(z2) = a2 (1 - a2)
+    logs = a3t + small_value                                  # the cost, as _cross_entropy_sum
+    np.log(logs, out=logs)
+    with_y = np.einsum("ij,ij->", Yt, logs)
+    np.subtract(1.0, a3t, out=logs)
+    logs += small_value
+    np.log(logs, out=logs)
+    delta3t = np.subtract(a3t, Yt, out=a3t)                   # m delta3.T: cross-entropy cancels sigma'
+    np.subtract(1.0, Yt, out=Yt)
+    J = -(with_y + np.einsum("ij,ij->", Yt, logs)) / m + penalty
 
-    grad1 = np.empty(theta1.shape)
-    grad1[:, 0] = delta2.sum(axis=0)
-    grad1[:, 1:] = delta2.T @ X
-    grad2 = np.empty(theta2.shape)
-    grad2[:, 0] = delta3.sum(axis=0)
-    grad2[:, 1:] = delta3.T @ a2
+    grad2 = delta3t @ a1.T                                    # m Theta2_grad, biases from the ones
+    grad2 /= m
+    delta2t = (theta2[:, 1:].T / m) @ delta3t                 # delta2.T, before sigma'(z2): (h, m)
+    a2t = a1[1:]
+    delta2t *= a2t
+    delta2t *= np.subtract(1.0, a2t, out=a2t)                 # sigma'(z2) = a2 (1 - a2); a1 is spent
+    bias1 = delta2t.sum(axis=1)
+
+    grad = np.empty(theta1.size + theta2.size)
+    grad1 = grad[:theta1.size].reshape(theta1.shape)          # a view: filled in place, no pack
+    np.matmul(delta2t, X, out=grad1[:, 1:])
     if lambda_:
-        grad1[:, 1:] += (lambda_ / m) * theta1[:, 1:]
+        grad += (lambda_ / m) * np.asarray(thetas, dtype=float)   # biases: overwritten below
         grad2[:, 1:] += (lambda_ / m) * theta2[:, 1:]
-    return float(J), pack(grad1, grad2)
+    grad1[:, 0] = bias1
+    grad[theta1.size:] = grad2.ravel()
+    return float(J), grad
 
 
 def gradient(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25, n_classes=10, small_value=1e-12):

@@ -1,6 +1,7 @@
 """The trusted reference network: the oracle every hidden check leans on must itself be right."""
 import numpy as np
 import pytest
+from scipy.special import expit
 
 from backprop_lab import network
 
@@ -40,6 +41,65 @@ def test_gradient_matches_central_differences(lambda_):
     thetas, X, Y = _problem()
     numerical = network.numerical_gradient(lambda t: network.cost(t, X, Y, lambda_, 4, 3, 5), thetas)
     assert network.relative_error(network.gradient(thetas, X, Y, lambda_, 4, 3, 5), numerical) < 1e-8
+
+
+def _plain_cost_and_gradient(thetas, X, Y, lambda_, sizes):
+    """The textbook formulas, examples in rows and a column of ones stacked onto X and a2."""
+    theta1, theta2 = network.unpack(thetas, *sizes)
+    m = len(X)
+    a1 = np.hstack([np.ones((m, 1)), X])
+    a2 = np.hstack([np.ones((m, 1)), expit(a1 @ theta1.T)])
+    a3 = expit(a2 @ theta2.T)
+    J = -np.sum(Y * np.log(a3 + 1e-12) + (1 - Y) * np.log(1 - a3 + 1e-12)) / m
+    J += lambda_ / (2 * m) * (np.sum(theta1[:, 1:] ** 2) + np.sum(theta2[:, 1:] ** 2))
+    delta3 = a3 - Y
+    delta2 = (delta3 @ theta2[:, 1:]) * a2[:, 1:] * (1 - a2[:, 1:])
+    grad1, grad2 = delta2.T @ a1 / m, delta3.T @ a2 / m
+    grad1[:, 1:] += lambda_ / m * theta1[:, 1:]
+    grad2[:, 1:] += lambda_ / m * theta2[:, 1:]
+    z2 = X @ theta1[:, 1:].T + theta1[:, 0]
+    return J, np.concatenate([grad1.ravel(), grad2.ravel()]), (z2, a2[:, 1:], a3)
+
+
+@pytest.mark.parametrize("sizes, m", [((4, 3, 5), 6), ((784, 25, 10), 40), ((3, 1, 2), 7),
+                                      ((5, 4, 3), 1), ((1, 1, 1), 1), ((6, 2, 4), 9)])
+@pytest.mark.parametrize("labels", ["one-hot", "soft"])
+def test_examples_in_columns_agree_with_the_plain_formulas(sizes, m, labels):
+    """Does the fast layout (examples in columns) give the textbook cost, gradient and forward pass
+    to 1e-12, on any shape (m = 1, a single hidden unit) and for labels that are not one-hot?"""
+    rng = np.random.default_rng(sum(sizes) + m)
+    thetas = rng.uniform(-1, 1, network.n_parameters(*sizes))
+    X = rng.uniform(0, 1, (m, sizes[0]))
+    if labels == "one-hot":
+        Y = network.one_hot(rng.integers(0, sizes[2], m), sizes[2])
+    else:
+        Y = rng.uniform(0, 1, (m, sizes[2]))
+    J_plain, grad_plain, forward_plain = _plain_cost_and_gradient(thetas, X, Y, 0.7, sizes)
+    J, grad = network.cost_and_gradient(thetas, X, Y, 0.7, *sizes)
+    assert J == pytest.approx(J_plain, rel=1e-12)
+    assert network.cost(thetas, X, Y, 0.7, *sizes) == pytest.approx(J_plain, rel=1e-12)
+    assert np.linalg.norm(grad - grad_plain) <= 1e-12 * np.linalg.norm(grad_plain)
+    assert np.array_equal(network.gradient(thetas, X, Y, 0.7, *sizes), grad)
+    for got, expected in zip(network._forward(*network.unpack(thetas, *sizes), X), forward_plain):
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(network.predict_proba(thetas, X, *sizes), forward_plain[2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_cost_and_gradient_leave_their_inputs_alone(order):
+    """Are X, Y and the parameters untouched, and the answers the same, whatever their memory order?"""
+    thetas, X, Y = _problem()
+    X, Y = np.array(X, order=order), np.array(Y, order=order)
+    before = thetas.copy(), X.copy(), Y.copy()
+    J, grad = network.cost_and_gradient(thetas, X, Y, 1.0, 4, 3, 5)
+    network.cost(thetas, X, Y, 1.0, 4, 3, 5)
+    for array, copy in zip((thetas, X, Y), before):
+        assert np.array_equal(array, copy)
+    J_c, grad_c = network.cost_and_gradient(thetas, np.ascontiguousarray(X), np.ascontiguousarray(Y),
+                                            1.0, 4, 3, 5)
+    assert J == pytest.approx(J_c, rel=1e-14)
+    np.testing.assert_allclose(grad, grad_c, rtol=1e-13, atol=1e-16)
 
 
 def test_gradient_leaves_biases_unregularised():
