@@ -10,31 +10,31 @@ from what the grading loop left in the course folder:
   (student, assignment, seconds, success, reason, notes, finished); the last line of each
   submission wins. Without it the report says so instead of guessing.
 
+Three rooms: this module reads the course and counts (plain dataclasses and numbers, no HTML);
+``report_charts`` draws the counts as PNGs; ``templates/report.html.j2`` lays out the page.
+
 The page is one static file: inline CSS, no script, nothing fetched from the network. Student ids
-and messages come from untrusted notebooks, so every text is escaped. The same inputs give the
-same page and the same PNGs (sorted tables, no clock, no "Software" metadata).
+and messages come from untrusted notebooks, so the template escapes every value it prints
+(autoescape). The same inputs give the same page and the same PNGs (sorted tables, no clock, no
+"Software" metadata).
 """
-import contextlib
 import html
-import json
 import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from backprop_lab import grading, mistakes, paths
+import jinja2
+from markupsafe import Markup
+
+from backprop_lab import grading, mistakes, paths, report_charts
 
 GRADING_LOG = grading.GRADING_LOG
 NO_LOG = "no grading log"
-DPI = 100
-CHART_WIDTH = 9.5          # inches: 950 px, the width of the page's content, so charts are not scaled
 SLOWEST = 10               # rows of the slowest-submissions table
 STUDENTS_SHOWN = 12        # student ids listed per mistake before "and N more"
-
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-FULL, PARTIAL, ZERO = "#009E73", "#E69F00", "#D55E00"
-BAR = "#0072B2"
+FOLD = 160                 # characters: a longer reason, or one of several lines, is folded behind its last line
 
 CHARTS = {"parts": "score-distribution.png", "checks": "pass-rates.png", "mistakes": "mistakes.png"}
 
@@ -144,301 +144,110 @@ def mistake_stats(found):
     return sorted(rows, key=lambda row: (-len(row.students), row.id))
 
 
-# --------------------------------------------------------------------------- charts
-
-def _figure(height):
-    """A white Agg figure CHART_WIDTH wide, made without pyplot so the caller's backend is untouched."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(CHART_WIDTH, height), facecolor="white", layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _save(figure, path):
-    figure.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None})
-    return round(CHART_WIDTH * DPI), round(figure.get_figheight() * DPI)
+@dataclass
+class AssignmentStats:
+    """How a class did on one assignment: totals from the gradebook, failures from the grading log."""
+    assignment: str
+    submissions: int
+    points: float
+    mean: float | None         # of the totals; None when nothing is graded
+    median: float | None
+    failed: int | None         # submissions whose last grading failed; None without a grading log
 
 
-def _bar_height(rows):
-    return 1.0 + 0.38 * len(rows)
-
-
-@contextlib.contextmanager
-def _chart_style():
-    """matplotlib's defaults whatever the user's matplotlibrc says, so every machine draws the same PNGs."""
-    import matplotlib
-    import matplotlib.style
-
-    with matplotlib.style.context("default"), matplotlib.rc_context(
-            {"font.family": "DejaVu Sans", "font.size": 10, "axes.spines.top": False, "axes.spines.right": False}):
-        yield
-
-
-def chart_parts(rows, path):
-    """Stacked bars: how many submissions got full, partial and zero marks on each part. -> (w, h) px"""
-    with _chart_style():
-        figure = _figure(_bar_height(rows) + 0.4)
-        axes = figure.add_subplot()
-        labels = [row.label for row in rows][::-1]
-        left = [0] * len(rows)
-        for name, colour, counts in (("full marks", FULL, [row.full for row in rows]),
-                                     ("partial", PARTIAL, [row.partial for row in rows]),
-                                     ("zero", ZERO, [row.zero for row in rows])):
-            counts = counts[::-1]
-            bars = axes.barh(labels, counts, left=left, color=colour, label=name, height=0.7)
-            axes.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center",
-                           color="white", fontweight="bold")
-            left = [a + b for a, b in zip(left, counts)]
-        axes.set_xlabel("submissions")
-        axes.xaxis.get_major_locator().set_params(integer=True)
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
-        return _save(figure, path)
-
-
-def chart_pass_rates(rows, path):
-    """Horizontal bars of each check's pass rate, worst at the top. -> (w, h) px"""
-    with _chart_style():
-        figure = _figure(_bar_height(rows))
-        axes = figure.add_subplot()
-        shown = rows[::-1]
-        bars = axes.barh([row.label for row in shown], [100 * row.pass_rate for row in shown], color=BAR, height=0.7)
-        axes.bar_label(bars, labels=[f"{row.pass_rate:.0%} ({row.full}/{row.submissions})" for row in shown],
-                       padding=3)
-        axes.set_xlim(0, 118)
-        axes.set_xticks(range(0, 101, 20))
-        axes.set_xlabel("submissions with full marks (%)")
-        return _save(figure, path)
-
-
-def chart_mistakes(rows, path):
-    """Horizontal bars of how many students made each mistake, most common at the top. -> (w, h) px"""
-    with _chart_style():
-        figure = _figure(_bar_height(rows))
-        axes = figure.add_subplot()
-        shown = rows[::-1]
-        bars = axes.barh([row.id for row in shown], [len(row.students) for row in shown], color=ZERO, height=0.7)
-        axes.bar_label(bars, padding=3)
-        axes.set_xlim(0, max(len(row.students) for row in rows) * 1.15)
-        axes.xaxis.get_major_locator().set_params(integer=True)
-        axes.set_xlabel("students")
-        return _save(figure, path)
-
-
-# --------------------------------------------------------------------------- HTML
-
-class Html(str):
-    """Text that is already HTML: the one kind of cell _table does not escape."""
-
-
-def _escape(value):
-    return value if isinstance(value, Html) else html.escape(str(value))
-
-
-def _number(value):
-    return f"{value:g}"
-
-
-NUMERIC = ' class="num"'
-
-
-def _table(caption, headers, rows, numeric=()):
-    """A <table> with a caption and a header row; columns whose index is in numeric align right."""
-    head = "".join(f'<th scope="col"{NUMERIC if i in numeric else ""}>{_escape(h)}</th>'
-                   for i, h in enumerate(headers))
-    body = "\n".join("<tr>" + "".join(f'<td{NUMERIC if i in numeric else ""}>{_escape(cell)}</td>'
-                                      for i, cell in enumerate(row)) + "</tr>" for row in rows)
-    return (f"<table>\n<caption>{_escape(caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
-            f"<tbody>\n{body}\n</tbody>\n</table>")
-
-
-def _image(name, size, alt):
-    width, height = size
-    return f'<img src="{html.escape(name)}" width="{width}" height="{height}" alt="{html.escape(alt)}">'
-
-
-def _note(text):
-    return f'<p class="note">{_escape(text)}</p>'
-
-
-def _long_text(text, limit=160):
-    """A short message as is; a long one (a traceback) folded behind its last line."""
-    text = str(text or "").strip()
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return Html('<span class="muted">(no reason recorded)</span>')
-    if len(lines) == 1 and len(text) <= limit:
-        return text
-    last = lines[-1].strip()
-    summary = last if len(last) <= limit else last[:limit] + "…"
-    return Html(f"<details><summary>{html.escape(summary)}</summary><pre>{html.escape(text)}</pre></details>")
-
-
-def _who(students):
-    shown = ", ".join(students[:STUDENTS_SHOWN])
-    more = len(students) - STUDENTS_SHOWN
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-CSS = """
-body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #222; background: #fff;
-       margin: 0; line-height: 1.45; }
-main { max-width: 950px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
-h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
-h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 2px solid #ddd; padding-bottom: 0.2rem; }
-p.lead, .muted { color: #555; }
-p.note { background: #fff6e0; border-left: 4px solid #E69F00; padding: 0.5rem 0.8rem; }
-nav ol { columns: 2; }
-table { border-collapse: collapse; margin: 1rem 0 1.5rem; width: 100%; font-size: 0.92rem; }
-caption { text-align: left; font-weight: bold; padding-bottom: 0.4rem; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tbody tr:nth-child(even) { background: #fafafa; }
-img { display: block; max-width: 100%; height: auto; margin: 1rem 0; }
-pre { white-space: pre-wrap; word-break: break-word; font-size: 0.82rem; background: #f6f6f6;
-      padding: 0.5rem; max-height: 20rem; overflow: auto; }
-summary { cursor: pointer; }
-code { font-size: 0.9em; }
-td code { white-space: nowrap; }
-"""
-
-
-def _summary_section(table, log, course_dir, db_url):
-    out = ['<section id="summary">', "<h2>1. Summary</h2>"]
+def assignment_stats(table, log):
+    """One AssignmentStats per assignment in the gradebook or the grading log, sorted by name."""
+    records = log[0] if log is not None else {}
     failed = defaultdict(int)
-    for (_, assignment), record in (log[0] if log else {}).items():
+    for (_, assignment), record in records.items():
         failed[assignment] += not record.get("success", False)
-    students = {student for student, _ in table} | {student for student, _ in (log[0] if log else {})}
-    assignments = sorted({a for _, a in table} | {a for _, a in (log[0] if log else {})})
-    out.append(f"<p>{len(students)} students, {len(table)} graded submissions "
-               f"in <code>{html.escape(str(Path(course_dir).resolve()))}</code>; scores from the gradebook "
-               f"<code>{html.escape(shown_url(db_url))}</code>.</p>")
-    if not table and not log:
-        out.append(_note("Nothing graded yet: no gradebook entries and no grading log."))
     rows = []
-    for assignment in assignments:
+    for assignment in sorted({a for _, a in table} | {a for _, a in records}):
         totals = [(sum(s for s, _ in parts.values()), sum(m for _, m in parts.values()))
                   for (_, a), parts in sorted(table.items()) if a == assignment]
-        points = max((maximum for _, maximum in totals), default=0)
         scored = [total for total, _ in totals]
-        rows.append([assignment, len(totals), _number(points),
-                     f"{statistics.fmean(scored):.2f}" if scored else "–",
-                     _number(statistics.median(scored)) if scored else "–",
-                     failed[assignment] if log else NO_LOG])
-    if rows:
-        out.append(_table("Submissions and totals per assignment (totals from the gradebook, as in grades.csv)",
-                          ["assignment", "graded submissions", "points", "mean total", "median total",
-                           "failed to grade (last run)"], rows, numeric={1, 2, 3, 4, 5}))
-    if not log:
-        out.append(_note(f"No grading log ({GRADING_LOG} is not in the course folder): "
-                         "how many submissions failed to grade is not known."))
-    out.append("</section>")
-    return out
+        rows.append(AssignmentStats(
+            assignment, len(totals), max((maximum for _, maximum in totals), default=0),
+            mean=statistics.fmean(scored) if scored else None,
+            median=statistics.median(scored) if scored else None,
+            failed=failed[assignment] if log is not None else None))
+    return rows
 
 
-def _parts_section(stats, out_dir):
-    out = ['<section id="distribution">', "<h2>2. Score distribution per graded part</h2>"]
-    if not stats:
-        out += [_note("No graded parts in the gradebook."), "</section>"]
-        return out
-    size = chart_parts(stats, out_dir / CHARTS["parts"])
-    out.append(_image(CHARTS["parts"], size, "Stacked bar chart: for each graded part, the number of submissions "
-                                             "with full marks, partial marks and zero."))
-    out.append(_table("Scores per graded part, in notebook order",
-                      ["assignment", "part (grade id)", "points", "submissions", "mean score",
-                       "full marks", "partial", "zero"],
-                      [[s.assignment, s.part, _number(s.points), s.submissions, f"{s.mean:.2f}",
-                        s.full, s.partial, s.zero] for s in stats], numeric={2, 3, 4, 5, 6, 7}))
-    out.append("</section>")
-    return out
+@dataclass
+class Grading:
+    """The last grading of one submission, as the grading log records it."""
+    student: str
+    assignment: str
+    seconds: float             # 0.0 when missing or not a finite number
+    success: bool
+    finished: object           # as logged (an ISO time), "" when missing
+    reason: str                # why it failed, stripped; "" when none is recorded
+    folded: str                # the line a long reason (a traceback) is folded behind; "" for a short one
 
 
-def _checks_section(stats, out_dir):
-    out = ['<section id="checks">', "<h2>3. Pass rate of every check, worst first</h2>",
-           "<p>Each graded part is one test cell, one check; it passes when the part gets full marks.</p>"]
-    if not stats:
-        out += [_note("No checks graded yet."), "</section>"]
-        return out
-    worst_first = sorted(stats, key=lambda s: (s.pass_rate, s.assignment, s.part))
-    size = chart_pass_rates(worst_first, out_dir / CHARTS["checks"])
-    out.append(_image(CHARTS["checks"], size, "Bar chart of the pass rate of every check, worst at the top."))
-    out.append(_table("Pass rate per check, worst first",
-                      ["assignment", "check (grade id)", "points", "passed", "submissions", "pass rate"],
-                      [[s.assignment, s.part, _number(s.points), s.full, s.submissions, f"{s.pass_rate:.0%}"]
-                       for s in worst_first], numeric={2, 3, 4, 5}))
-    out.append("</section>")
-    return out
+@dataclass
+class LogStats:
+    """What the grading log says about the last grading of every submission."""
+    gradings: list             # Grading, by (student, assignment)
+    unreadable: int            # lines that could not be read
+    seconds: float             # in all
+    finished: str              # the latest finish time, "" when none is logged
+    slowest: list              # the SLOWEST slowest gradings, slowest first
+    failed: list               # the failed gradings, by (student, assignment)
+    notes: list                # (student, assignment, note): what staging changed or skipped before grading
 
 
-def _mistakes_section(found_mistakes, out_dir):
-    out = ['<section id="mistakes">', "<h2>4. Most common mistakes</h2>",
-           "<p>Mistakes from the catalogue (<code>backprop_lab/mistakes.py</code>) that the checks named in the "
-           "autograded notebooks, as each student's feedback says, and the failures no catalogued mistake "
-           "explains (<em>unrecognised</em>), grouped by where their error is largest: what the catalogue is "
-           "missing. A student counts once per row.</p>"]
-    if not found_mistakes:
-        out += [_note("No failed part in autograded/."), "</section>"]
-        return out
-    size = chart_mistakes(found_mistakes, out_dir / CHARTS["mistakes"])
-    out.append(_image(CHARTS["mistakes"], size, "Bar chart of the number of students who made each catalogued "
-                                                "mistake, most common at the top."))
-    out.append(_table("Catalogued mistakes, most students first",
-                      ["students", "mistake", "hint", "parts", "who"],
-                      [[len(m.students), Html(f"{html.escape(m.title)}<br><code>{html.escape(m.id)}</code>"), m.hint,
-                        ", ".join(m.parts), _who(m.students)] for m in found_mistakes], numeric={0}))
-    out.append("</section>")
-    return out
+def _seconds(record):
+    try:
+        value = float(record.get("seconds") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if math.isfinite(value) else 0.0
 
 
-def _log_section(log):
-    out = ['<section id="grading">', "<h2>5. Slowest submissions and submissions that failed to grade</h2>"]
+def _folded(text):
+    """The last line of text cut to FOLD characters (with "…"); "" when text is one line of at most FOLD."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) <= 1 and len(text) <= FOLD:
+        return ""
+    return lines[-1] if len(lines[-1]) <= FOLD else lines[-1][:FOLD] + "…"
+
+
+def log_stats(log):
+    """LogStats of grading.read_grading_log's (records, unreadable lines); None without a grading log."""
     if log is None:
-        out += [_note(f"No grading log ({GRADING_LOG} is not in the course folder): grading times, failures "
-                      "and their reasons are not known. It is written by the course's autograde step."),
-                "</section>"]
-        return out
+        return None
     records, unreadable = log
-    if unreadable:
-        out.append(_note(f"{unreadable} line(s) of {GRADING_LOG} could not be read and were skipped."))
-    if not records:
-        out += [_note(f"The grading log {GRADING_LOG} has no records."), "</section>"]
-        return out
+    gradings, notes = [], []
+    for (student, assignment), record in sorted(records.items()):
+        reason = str(record.get("reason") or "").strip()
+        gradings.append(Grading(student, assignment, _seconds(record), bool(record.get("success")),
+                                record.get("finished") or "", reason, _folded(reason)))
+        if isinstance(record.get("notes"), list):
+            notes += [(student, assignment, note) for note in record["notes"]]
+    return LogStats(
+        gradings, unreadable, seconds=sum(_seconds(r) for r in records.values()),  # in log order, as floats add
+        finished=max((str(g.finished) for g in gradings), default=""),
+        slowest=sorted(gradings, key=lambda g: -g.seconds)[:SLOWEST],  # stable: ties stay by student, assignment
+        failed=[g for g in gradings if not g.success], notes=notes)
 
-    def seconds(record):
-        try:
-            value = float(record.get("seconds") or 0.0)
-        except (TypeError, ValueError):
-            return 0.0
-        return value if math.isfinite(value) else 0.0
 
-    total = sum(seconds(r) for r in records.values())
-    finished = max((str(r.get("finished") or "") for r in records.values()), default="")
-    out.append(f"<p>{len(records)} submissions in the log (the last grading of each), {total:.1f} s of grading "
-               f"in all{', the last finished at ' + html.escape(finished) if finished else ''}.</p>")
-    slowest = sorted(records.items(), key=lambda item: (-seconds(item[1]), item[0]))[:SLOWEST]
-    out.append(_table(f"The {len(slowest)} slowest submissions (last grading of each)",
-                      ["student", "assignment", "seconds", "result", "finished"],
-                      [[student, assignment, f"{seconds(r):.1f}", "graded" if r.get("success") else "FAILED",
-                        r.get("finished") or ""] for (student, assignment), r in slowest], numeric={2}))
-    failed = sorted(key for key, record in records.items() if not record.get("success", False))
-    if failed:
-        out.append(_table(f"Submissions that failed to grade ({len(failed)}), and why",
-                          ["student", "assignment", "why", "seconds", "finished"],
-                          [[student, assignment, _long_text(records[(student, assignment)].get("reason")),
-                            f"{seconds(records[(student, assignment)]):.1f}",
-                            records[(student, assignment)].get("finished") or ""]
-                           for student, assignment in failed], numeric={3}))
-    else:
-        out.append("<p>Every submission in the log was graded.</p>")
-    notes = [(student, assignment, note) for (student, assignment), record in sorted(records.items())
-             if isinstance(record.get("notes"), list) for note in record["notes"]]
-    if notes:
-        out.append(_table("What staging changed or skipped before grading",
-                          ["student", "assignment", "note"], notes))
-    out.append("</section>")
-    return out
+# --------------------------------------------------------------------------- the page
+
+def _escape(value):
+    """autoescape with the standard library's quoting (&quot;, &#x27;), as the page always had.
+
+    Jinja2 passes every printed value through this before autoescape, which leaves Markup (a
+    macro's output) as it is: each value is escaped exactly once."""
+    return value if hasattr(value, "__html__") else Markup(html.escape(str(value)))
+
+
+def _template():
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("backprop_lab", "templates"), autoescape=True, finalize=_escape,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return environment.get_template("report.html.j2")
 
 
 def write_report(course_dir=paths.COURSE_DIR, out_dir=None):
@@ -456,39 +265,24 @@ def write_report(course_dir=paths.COURSE_DIR, out_dir=None):
     db_url = grading.gradebook_url(course_dir)
     table = gradebook_scores(db_url)
     log = grading.read_grading_log(course_dir)
-    stats = part_stats(table, part_order(course_dir))
+    parts = part_stats(table, part_order(course_dir))
+    checks = sorted(parts, key=lambda s: (s.pass_rate, s.assignment, s.part))  # worst first
     found = mistake_stats(grading.diagnoses(course_dir))
 
-    sections = [
-        *_summary_section(table, log, course_dir, db_url),
-        *_parts_section(stats, out_dir),
-        *_checks_section(stats, out_dir),
-        *_mistakes_section(found, out_dir),
-        *_log_section(log),
-    ]
-    page = "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Backprop Lab: class report</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        "<h1>Backprop Lab: class report</h1>",
-        '<p class="lead">From the gradebook, the autograded notebooks and the grading log. '
-        "Rebuild it with <code>python -m backprop_lab report</code> after grading.</p>",
-        '<nav><ol><li><a href="#summary">Summary</a></li><li><a href="#distribution">Score distribution</a></li>'
-        '<li><a href="#checks">Pass rate of every check</a></li><li><a href="#mistakes">Most common mistakes</a>'
-        '</li><li><a href="#grading">Slowest and failed submissions</a></li></ol></nav>',
-        *sections,
-        "</main>",
-        "</body>",
-        "</html>",
-        "",
-    ])
+    charts = {}
+    for key, rows, draw in (("parts", parts, report_charts.chart_parts),
+                            ("checks", checks, report_charts.chart_pass_rates),
+                            ("mistakes", found, report_charts.chart_mistakes)):
+        if rows:
+            width, height = draw(rows, out_dir / CHARTS[key])
+            charts[key] = {"src": CHARTS[key], "width": width, "height": height}
+
+    page = _template().render(
+        course=str(course_dir.resolve()), gradebook=shown_url(db_url),
+        students=len({student for student, _ in [*table, *(log[0] if log is not None else {})]}),
+        submissions=len(table), assignments=assignment_stats(table, log), log=log_stats(log),
+        parts=parts, checks=checks, mistakes=found, charts=charts,
+        grading_log=GRADING_LOG, no_log=NO_LOG, students_shown=STUDENTS_SHOWN)
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

@@ -243,6 +243,36 @@ def test_untrusted_text_is_escaped(written):
     assert {image["src"] for image in page.images} == set(report.CHARTS.values())  # no <img src=x>
 
 
+EVE = 'eve<script>alert("id")&amp;'               # no "/": a student id is a folder name
+INVENTED = '<script>alert("mistake")</script> & co'  # a mistake id no catalogue holds, as an edited notebook might name
+
+
+def test_script_and_ampersand_are_escaped_exactly_once(course, tmp_path):
+    """Do a student id and a mistake id holding <script> and & reach the page escaped exactly once:
+    shown as typed (not escaped means an element, twice means "&amp;lt;" on screen)?"""
+    root = fresh_course(course, tmp_path / "course")
+    enrol(root, {EVE: {"02_convolution": {"convolution": 0}}})
+    write_autograded(root, {EVE: {"02_convolution": {"convolution": "convolution-flipped-kernel"}}})
+    path = root / "autograded" / EVE / "02_convolution" / "02_convolution.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[0].metadata[executor.VERDICT_KEY]["mistake"] = INVENTED
+    nbformat.write(notebook, path)
+    write_log(root, [{"student": EVE, "assignment": "02_convolution", "seconds": 1.0, "success": False,
+                      "reason": f"{INVENTED}\n{INVENTED}", "notes": [INVENTED]}])
+    text = report.write_report(root, tmp_path / "out").read_text()
+
+    page = Page(text)
+    [mistake] = page.table("Catalogued mistakes")
+    assert mistake["who"] == EVE and mistake["mistake"].endswith(f" {INVENTED}")  # title<br><code>id</code>
+    assert page.table("The 1 slowest")[0]["student"] == EVE
+    [failed] = page.table("Submissions that failed to grade (1)")
+    assert (failed["student"], failed["why"]) == (EVE, f"{INVENTED}{INVENTED} {INVENTED}")  # <summary>, <pre>
+    assert page.table("What staging changed")[0]["note"] == INVENTED
+    for value in (EVE, INVENTED):
+        assert html.escape(value) in text and html.escape(html.escape(value)) not in text
+    assert "<script" not in text and "&amp;lt;" not in text and page.elements["script"] == 0
+
+
 def test_page_is_self_contained_with_captioned_tables_and_charts(written):
     """Does the page load nothing from the network, give every table a caption and header row, and
     every chart alt text, a size and a valid PNG of that size?"""
