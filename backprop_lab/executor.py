@@ -154,7 +154,7 @@ def _rerun_for(call, kernel, cells_above):
     sources = [source for names, source in cells_above if result in names]
     if not sources:
         return {}
-    return {"rerun": lambda trusted: kernel.rerun(sources[-1], trusted, result)}
+    return {"rerun": lambda trusted, known=(): kernel.rerun(sources[-1], trusted, result, known)}
 
 
 def _resolve_result(kernel, name):

@@ -141,7 +141,7 @@ class GradingKernel:
     # -- life cycle
     def start(self):
         from jupyter_client import KernelManager
-        self._stored = set()  # digests of the arrays the kernel holds (STORE_MIN and larger)
+        self._stored = {}  # digest -> array, for the arrays the kernel holds (STORE_MIN and larger)
         self._probe_defined = False
         self._connection_dir = tempfile.mkdtemp(prefix="backprop-lab-kernel-")
         if self.sandboxed:
@@ -322,7 +322,7 @@ class GradingKernel:
         digest = _digest(value)
         if digest not in self._stored:
             self._request({"kind": "store", "digest": digest, "value": _encode(value)})
-            self._stored.add(digest)
+            self._stored[digest] = value
         return _Stored(digest)
 
     def call(self, name, args, kwargs, timeout=None):
@@ -334,21 +334,23 @@ class GradingKernel:
                               timeout)
         return reply["value"], reply.get("args") or []
 
-    def rerun(self, source, trusted, result_name, timeout=None):
+    def rerun(self, source, trusted, result_name, known=(), timeout=None):
         """Run source (a student's cell) again with the names in trusted bound to functions that
         call trusted[name] here, in the grader, and return the value it binds to result_name.
 
-        The names and result_name get their values back afterwards. Raises StudentError when the
-        re-run does not bind result_name."""
+        known: arrays the grader holds (the training set); the relay names an argument with the
+        same numbers by its digest instead of sending it. The names and result_name get their
+        values back afterwards. Raises StudentError when the re-run does not bind result_name."""
         handles = {}
+        known = {**self._stored, **{_digest(array): array for array in known}}
 
         def answer(prompt):
             if not prompt.startswith(RELAY_MARKER):
                 return json.dumps({"error": "no input is read while the grader re-runs this cell"})
             try:
                 request = json.loads(prompt[len(RELAY_MARKER):])
-                args = [self._from_relay(node, handles) for node in request["args"]]
-                kwargs = {str(key): self._from_relay(node, handles) for key, node in request["kwargs"].items()}
+                args = [self._from_relay(node, handles, known) for node in request["args"]]
+                kwargs = {str(key): self._from_relay(node, handles, known) for key, node in request["kwargs"].items()}
                 value = trusted[request["name"]](*args, **kwargs)
             except Exception as error:  # a wrong call (e.g. an argument of the wrong kind): the re-run's error
                 return json.dumps({"error": f"{type(error).__name__}: {error}"})
@@ -361,7 +363,8 @@ class GradingKernel:
         keep = names + [result_name]
         self.execute(f"{RELAY_SOURCE}\n_backprop_lab_kept = {{name: globals().pop(name) for name in {keep!r} "
                      "if name in globals()}\n"
-                     f"_backprop_lab_relay(globals(), {names!r}, {RELAY_MARKER!r})\ndel _backprop_lab_relay\n",
+                     f"_backprop_lab_relay(globals(), {names!r}, {RELAY_MARKER!r}, {sorted(known)!r}, {STORE_MIN})\n"
+                     "del _backprop_lab_relay\n",
                      store_history=False)
         try:
             reply = self.execute(source, timeout, store_history=False, on_input=answer)
@@ -377,16 +380,21 @@ class GradingKernel:
                              store_history=False)
 
     @staticmethod
-    def _from_relay(node, handles):
-        """An argument relay.py sent -> a plain value or array (handles: arrays sent before)."""
+    def _from_relay(node, handles, known):
+        """An argument relay.py sent -> a plain value or array (handles: arrays sent before; known:
+        digest -> the grader's arrays, which the relay names instead of sending)."""
         if isinstance(node, dict) and "__handle__" in node:
             return handles[int(node["__handle__"])]
+        if isinstance(node, dict) and "__known__" in node:  # numbers the grader holds: its own copy
+            array = known[str(node["__known__"])].copy()
+            handles[int(node["handle"])] = array
+            return array
         if isinstance(node, dict) and "handle" in node:
             array = _decode({"__ndarray__": node["__ndarray__"]})
             handles[int(node["handle"])] = array
             return array
         if isinstance(node, list):
-            return [GradingKernel._from_relay(item, handles) for item in node]
+            return [GradingKernel._from_relay(item, handles, known) for item in node]
         return _decode(node)
 
 

@@ -7,20 +7,28 @@ answers only while it re-runs that cell; any other time input() fails. Like prob
 holds nothing secret, and the grader judges what the re-run returns with its own reference.
 
 Arrays after the first argument (X, y: the same objects on every call of an optimiser) are sent
-once and then named by a handle; the first argument (the parameters) is sent every call. With an
+once and then named by a handle, and not even once when the grader holds the same numbers (the
+training set: it sends the digests of what it holds, and the relay names such an array by digest); the first argument (the parameters) is sent every call. With an
 answer the grader may send other functions' answers for the same arguments (the gradient with the
 cost), which a call with exactly those arguments then gets without asking.
 """
 
 
-def _backprop_lab_relay(namespace, names, marker):
+def _backprop_lab_relay(namespace, names, marker, known=(), known_min=1 << 20):
     import base64
+    import hashlib
     import io
     import json
 
     import numpy as np
 
     sent = {}  # id(array) -> (array, handle); holding the array keeps its id from being reused
+    known = set(known)  # digests of arrays the grader holds (kernel._digest): named, never sent
+
+    def digest(value):
+        value = np.ascontiguousarray(value)
+        return (hashlib.blake2b(value.view(np.uint8).ravel(), digest_size=16).hexdigest()
+                + f"-{value.dtype.str}-{'x'.join(map(str, value.shape))}")
 
     def encode(value, by_handle):
         if isinstance(value, np.generic):
@@ -28,6 +36,9 @@ def _backprop_lab_relay(namespace, names, marker):
         if isinstance(value, np.ndarray):
             if by_handle and id(value) in sent:
                 return {"__handle__": sent[id(value)][1]}
+            if by_handle and value.nbytes >= known_min and digest(value) in known:  # the training set
+                sent[id(value)] = (value, len(sent))
+                return {"__known__": digest(value), "handle": len(sent) - 1}
             buffer = io.BytesIO()
             np.save(buffer, np.ascontiguousarray(value), allow_pickle=False)
             node = {"__ndarray__": base64.b64encode(buffer.getvalue()).decode("ascii")}

@@ -32,7 +32,7 @@ class TrainingCell:
     def __init__(self, lambda_=1, maxiter=60):
         self.lambda_, self.maxiter, self.runs = lambda_, maxiter, 0
 
-    def __call__(self, trusted):
+    def __call__(self, trusted, known=()):
         self.runs += 1
         dataset = data.load_dataset()
         cost, gradient = (lambda *args, name=name: trusted[name](*args).value
@@ -154,3 +154,30 @@ def test_an_answer_sent_along_saves_a_round_trip(sandboxed):
                           {"cost": trusted_cost, "grad": trusted_grad}, "result")
     assert asked == ["cost", "grad"]
     assert got[0] == 3.0 and list(got[1]) == [2.0] * 3 and list(got[2]) == [6.0] * 3
+
+
+def test_a_rerun_names_the_training_set_the_grader_holds_instead_of_sending_it(sandboxed):
+    """The grader holds the training set: the relay names it by digest (the trusted function gets
+    the grader's own copy), but an array with other numbers still travels whole."""
+    sandboxed.run_cell("import numpy as np\ndef total(t, X):\n    return float(X.sum())\n"
+                       "X = np.full((1000, 200), 2.0)\nY = X.copy()\nY[0, 0] = 3.0")
+    held = np.full((1000, 200), 2.0)
+    prompts = []
+    answer = kernel.GradingKernel.execute
+
+    def spying(self, code, timeout=None, on_message=None, store_history=True, on_input=None):
+        def counted(prompt):
+            prompts.append(len(prompt))
+            return on_input(prompt)
+        return answer(self, code, timeout, on_message, store_history, counted if on_input else None)
+
+    seen = []
+    kernel.GradingKernel.execute = spying
+    try:
+        got = sandboxed.rerun("result = [total(1.0, X), total(2.0, X), total(3.0, Y)]",
+                              {"total": lambda t, X: seen.append(X) or float(X.sum())}, "result", known=[held])
+    finally:
+        kernel.GradingKernel.execute = answer
+    assert got == [400000.0, 400000.0, 400001.0]
+    assert seen[0] is seen[1] and seen[0] is not held and np.array_equal(seen[0], held)
+    assert prompts[0] < 1000 < 1_000_000 < prompts[2]  # named by digest; Y's 1.6 MB sent whole
