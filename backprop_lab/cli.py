@@ -86,6 +86,18 @@ def step_mutants(args):
     return bool(misses or broken)
 
 
+def step_verdicts(args):
+    from backprop_lab import verdict_record
+    before = verdict_record.read()
+    record = verdict_record.grade_every_sample(workers=args.workers)
+    changed = sorted(name for name in set(before) | set(record) if before.get(name) != record.get(name))
+    for name in changed:
+        lines = verdict_record.differences(before.get(name, {}), record.get(name, {}))
+        print(f"verdicts: {name}:" + "".join(f"\n  {line}" for line in lines))
+    print(f"verdicts: {verdict_record.write(record)} ({len(record)} samples, {len(changed)} changed; "
+          "read the diff before committing it)")
+
+
 def step_submissions(args):
     from backprop_lab import submissions
     samples = submissions.all_samples()
@@ -265,6 +277,9 @@ def main(argv=None):
         .add_argument("--workers", type=int, default=os.cpu_count() or 1)
     commands.add_parser("mutants", help="grade generated mutants of the answers in-process; figures into README.md") \
         .add_argument("--workers", type=int, default=2)
+    commands.add_parser("verdicts", help="grade every sample; record each part's score and diagnosis in "
+                        "samples/verdicts.json") \
+        .add_argument("--workers", type=int, default=os.cpu_count() or 1)
     collect_command = commands.add_parser(
         "collect", help="import submissions into submitted/: a folder, or a Canvas or Moodle download (.zip)")
     collect_command.add_argument("source", type=Path,
@@ -295,7 +310,7 @@ def main(argv=None):
                         help="the whole loop on the sample submissions")
     args = parser.parse_args(argv)
     steps = {"data": step_data, "figures": step_figures, "source": step_source, "release": step_release,
-             "student-kit": step_student_kit, "visible": step_visible, "mutants": step_mutants,
+             "student-kit": step_student_kit, "visible": step_visible, "mutants": step_mutants, "verdicts": step_verdicts,
              "submissions": step_submissions, "autograde": step_autograde, "feedback": step_feedback,
              "grades": step_grades, "report": step_report, "collect": step_collect,
              "exchange-collect": step_exchange_collect, "demo": step_demo}

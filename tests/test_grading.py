@@ -10,7 +10,7 @@ import re
 import nbformat
 import pytest
 
-from backprop_lab import grading, mistakes, paths, submissions
+from backprop_lab import grading, mistakes, paths, submissions, verdict_record
 
 pytestmark = pytest.mark.slow
 
@@ -18,6 +18,7 @@ SAMPLES = submissions.all_samples()
 BY_NAME = {sample.name: sample for sample in SAMPLES}
 WRONG = [s for s in SAMPLES if s.name.startswith("wrong-")]
 CORRECT = [s for s in SAMPLES if s.name.startswith("correct-")]
+RECORD = verdict_record.read()
 
 
 class Grader:
@@ -53,6 +54,17 @@ class Grader:
                                          for part, score in scores[(sample.name, assignment)].items()}
         return self.results[sample.name]
 
+    def assert_as_recorded(self, sample):
+        """Does every part get the score and the facts (mistake id, where) samples/verdicts.json
+        records? A change of verdict must be intended: `python -m backprop_lab verdicts`."""
+        assert sample.name in RECORD, f"{sample.name} is not in {verdict_record.RECORD.name}: " \
+                                      "run `python -m backprop_lab verdicts` and read the diff"
+        assignments = sorted(self.touched(sample))
+        found = verdict_record.graded_facts(self.course, sample.name, assignments, grading.scores(self.course))
+        recorded = {part: facts for part, facts in RECORD[sample.name].items() if part in found}
+        assert not verdict_record.differences(recorded, found), "\n".join(
+            verdict_record.differences(recorded, found))
+
     def messages(self, sample):
         """{grade_id: what its test cell printed} in the sample's autograded notebooks."""
         self.parts(sample)
@@ -83,12 +95,14 @@ def test_instructor_solution_gets_full_marks(grader):
     """Does the instructor's solution earn every point of every graded part?"""
     parts = grader.parts(BY_NAME[submissions.SOLUTION])
     assert parts and all(score == maximum for score, maximum in parts.values()), parts
+    grader.assert_as_recorded(BY_NAME[submissions.SOLUTION])
 
 
 def test_blank_release_gets_zero_everywhere(grader):
     """Does the unanswered release notebook earn nothing on any autograded part?"""
     parts = grader.parts(BY_NAME[submissions.BLANK])
     assert parts and all(score == 0 for score, _ in parts.values()), parts
+    grader.assert_as_recorded(BY_NAME[submissions.BLANK])
 
 
 @pytest.mark.parametrize("sample", WRONG, ids=lambda s: s.name)
@@ -98,6 +112,12 @@ def test_wrong_implementation_loses_points_in_the_right_parts(grader, sample):
     assert sample.loses <= set(parts), f"unknown parts in Loses: {sample.loses - set(parts)}"
     lost = {part for part, (score, maximum) in parts.items() if score < maximum}
     assert lost == sample.loses, f"{sample.mistake} lost {sorted(lost)}, expected {sorted(sample.loses)}"
+    grader.assert_as_recorded(sample)
+
+
+def test_the_verdict_record_holds_every_sample_and_nothing_else():
+    """Is samples/verdicts.json, the refactors' yardstick, about exactly the samples there are?"""
+    assert sorted(RECORD) == sorted(sample.name for sample in SAMPLES)
 
 
 def test_every_catalogued_mistake_has_a_sample():
@@ -168,6 +188,7 @@ def test_correct_implementation_gets_full_marks(grader, sample):
     parts = grader.parts(sample)
     lost = {part: score for part, (score, maximum) in parts.items() if score < maximum}
     assert not lost, f"{sample.name} lost {lost}"
+    grader.assert_as_recorded(sample)
 
 
 def test_grades_csv_and_feedback(grader, tmp_path):
