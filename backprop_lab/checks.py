@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_lab import convolution, diagnosis, mistakes, network
-from backprop_lab.kernel import Along, FigureImages, KernelFault, StudentError
+from backprop_lab.answers import Along, FigureImages, KernelFault, StudentError
 
 # Relative-error tolerances. A correct float64 answer is ~1e-12 from the reference, a correct
 # float32 one ~1e-7; every mistake we know of is off by more than 1e-3.

@@ -21,7 +21,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Integer
 
 from backprop_lab import checks
-from backprop_lab.kernel import GradingKernel, KernelFault, StudentError, fault_output
+from backprop_lab.answers import KernelFault, StudentError
+from backprop_lab.kernel import GradingKernel, fault_output
 from backprop_lab.sandbox import check_available
 
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*\n?",

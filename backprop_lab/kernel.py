@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from backprop_lab import sandbox
+from backprop_lab.answers import Along, FigureImages, KernelFault, StudentError, Unsupported
 
 RESULT_MIME = "application/x-backprop-lab+json"
 PROBE_SOURCE = (Path(__file__).with_name("probe.py")).read_text()
@@ -28,18 +29,6 @@ INLINE_REQUEST = 64 << 10        # characters of a request sent in the cell's co
 STORE_MIN = 1 << 20              # bytes from which an argument is sent once and then named by its digest
 START_TIMEOUT = 60
 INTERRUPT_GRACE = 5              # seconds a kernel gets to stop after an interrupt before it is killed
-
-
-class KernelFault(RuntimeError):
-    """The kernel did not answer: timeout, death, or killed by a limit. It has been stopped."""
-
-
-class StudentError(Exception):
-    """The student's function raised; carries the exception's name and message."""
-
-
-class FigureImages(list):
-    """The image arrays of a Figure the student's function returned."""
 
 
 @dataclass
@@ -81,12 +70,6 @@ def _decode(node):
 
 
 @dataclass(frozen=True)
-class Unsupported:
-    """A value of a type the grader does not read (its type name only)."""
-    type_name: str
-
-
-@dataclass(frozen=True)
 class _Stored:
     """An array the kernel already holds, named by the digest of its bytes."""
     digest: str
@@ -114,14 +97,6 @@ def _encode(value):
     if isinstance(value, (np.integer, np.floating)):
         return value.item()
     return value
-
-
-@dataclass(frozen=True)
-class Along:
-    """A trusted function's answer in a re-run, with other trusted functions' answers for the same
-    arguments (name -> value), which the relay keeps for a call that asks for them next."""
-    value: object
-    others: dict
 
 
 def _plain(value):
