@@ -24,8 +24,8 @@ c.LimitOutput.max_traceback = 40
 
 # Autograding runs every submission's kernel in the bubblewrap sandbox and decides each test
 # cell's score with the course's hidden checks in the grader process (backprop_lab/executor.py),
-# whatever kernel the submitted notebook names. `--unsafe-no-sandbox` (grading.autograde) turns
-# the sandbox off, never the trusted checks.
+# whatever kernel the submitted notebook names. `--unsafe-no-sandbox`
+# (backprop_lab/pipeline/autograde.py) turns the sandbox off, never the trusted checks.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
                                     LimitOutput, SaveAutoGrades)

@@ -50,8 +50,8 @@ def step_source(args):
 
 
 def step_release(args):
-    from backprop_lab import grading
-    grading.release(paths.COURSE_DIR)
+    from backprop_lab.pipeline import nbgrader_api
+    nbgrader_api.release(paths.COURSE_DIR)
     for path in sorted(paths.RELEASE.glob("*/*.ipynb")):
         print(f"release: {path}")
 
@@ -115,19 +115,20 @@ def step_submissions(args):
 
 
 def step_autograde(args):
-    from backprop_lab import grading, sandbox
+    from backprop_lab import sandbox
+    from backprop_lab.pipeline import autograde
     if args.unsafe_no_sandbox:
         print("autograde: WARNING: --unsafe-no-sandbox: student code runs with your permissions, unisolated.",
               file=sys.stderr)
     try:
-        failures, _ = grading.autograde(paths.COURSE_DIR, sandboxed=not args.unsafe_no_sandbox,
-                                        workers=args.workers, scheduler=args.scheduler)
+        failures, _ = autograde.autograde(paths.COURSE_DIR, sandboxed=not args.unsafe_no_sandbox,
+                                          workers=args.workers, scheduler=args.scheduler)
     except sandbox.SandboxUnavailable as error:
         print(f"autograde: refused: {error}", file=sys.stderr)
         return True
     for failure in failures:
         print(f"autograde FAILED for {failure.student}/{failure.assignment}:\n{failure.reason}", file=sys.stderr)
-    records, _ = grading.read_grading_log(paths.COURSE_DIR) or ({}, 0)
+    records, _ = autograde.read_grading_log(paths.COURSE_DIR) or ({}, 0)
     print(f"autograde: {len(records)} submissions in the grading log, {len(failures)} failed in this run; "
           "next: feedback, grades, report")
     return bool(failures)
@@ -155,14 +156,14 @@ def step_exchange_collect(args):
 
 
 def step_report(args):
-    from backprop_lab import report
+    from backprop_lab.results import report
     index = report.write_report(paths.COURSE_DIR, paths.COURSE_DIR / "reports")
     print(f"report: {index} (open it in a browser)")
 
 
 def step_feedback(args):
-    from backprop_lab import grading
-    failures = grading.generate_feedback(paths.COURSE_DIR)
+    from backprop_lab.pipeline import autograde
+    failures = autograde.generate_feedback(paths.COURSE_DIR)
     for failure in failures:
         print(f"feedback FAILED for {failure.student}/{failure.assignment}:\n{failure.reason}", file=sys.stderr)
     print(f"feedback: HTML for every graded student in {paths.FEEDBACK}")
@@ -170,15 +171,15 @@ def step_feedback(args):
 
 
 def step_grades(args):
-    from backprop_lab import grading
-    table = grading.scores(paths.COURSE_DIR)
-    print(grading.format_table(table))
-    print("\n" + grading.format_mistakes(grading.diagnoses(paths.COURSE_DIR)))
-    path = grading.write_grades_csv(paths.COURSE_DIR / "grades.csv", table)
+    from backprop_lab.results import exports, gradebook
+    table = gradebook.scores(paths.COURSE_DIR)
+    print(gradebook.format_table(table))
+    print("\n" + gradebook.format_mistakes(gradebook.diagnoses(paths.COURSE_DIR)))
+    path = exports.write_grades_csv(paths.COURSE_DIR / "grades.csv", table)
     print(f"\ngrades: {path}")
-    lms = grading.write_lms_csv(paths.COURSE_DIR / "grades-lms.csv", table)
+    lms = exports.write_lms_csv(paths.COURSE_DIR / "grades-lms.csv", table)
     print(f"grades: {lms} (one row per student, for the LMS; columns in the README)")
-    export = grading.export_nbgrader(paths.COURSE_DIR, paths.COURSE_DIR / "grades-nbgrader.csv")
+    export = exports.export_nbgrader(paths.COURSE_DIR, paths.COURSE_DIR / "grades-nbgrader.csv")
     print(f"grades: {export} (nbgrader's own export)")
 
 

@@ -500,9 +500,9 @@ def _record_students(course_dir, students):
         return
     from nbgrader.api import MissingEntry
 
-    from backprop_lab import grading
+    from backprop_lab.pipeline import nbgrader_api
 
-    with grading.nbgrader_api(course_dir).gradebook as gradebook:
+    with nbgrader_api.nbgrader_api(course_dir).gradebook as gradebook:
         for student_id, fields in sorted(students.items()):
             try:
                 existing = gradebook.find_student(student_id)

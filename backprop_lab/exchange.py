@@ -42,9 +42,9 @@ def collect(assignment, course_dir=paths.COURSE_DIR, exchange_root=None, update=
     """
     from nbgrader.utils import capture_log, temp_attrs
 
-    from backprop_lab import grading
+    from backprop_lab.pipeline import nbgrader_api
 
-    api = grading.nbgrader_api(Path(course_dir))
+    api = nbgrader_api.nbgrader_api(Path(course_dir))
     with temp_attrs(api.coursedir, assignment_id=assignment):
         app = TrustedTimeCollect(coursedir=api.coursedir, authenticator=api.authenticator, parent=api)
         if exchange_root is not None:

@@ -11,7 +11,7 @@ from what the student cannot set back, and appended here (docs/lms-import.md, "S
 | Canvas zip | no time: Canvas's LATE flag (late or on time, by Canvas's own due dates) |
 | Moodle zip | nothing (its zip times are the download's) |
 
-Staging (grading.stage_submission) writes the staged copy's timestamp.txt from the last record of
+Staging (staging.stage_submission) writes the staged copy's timestamp.txt from the last record of
 the submission, and only when the notebooks in submitted/ are still the ones recorded.
 """
 import hashlib

@@ -37,21 +37,23 @@ def graded_facts(course_dir, student, assignments, scores):
 
 def grade_every_sample(workers=2, progress=True):
     """{sample: {grade_id: facts}}: every sample, both notebooks, graded in a scratch course."""
-    from backprop_lab import build, grading, submissions
+    from backprop_lab import build, submissions
+    from backprop_lab.pipeline import autograde, nbgrader_api
+    from backprop_lab.results import gradebook
 
     samples = submissions.all_samples()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder).resolve()
         db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
         build.build_source(source_dir=root / "source")
-        grading.release(root)
-        assignments = grading.graded_assignments(root)
+        nbgrader_api.release(root)
+        assignments = nbgrader_api.graded_assignments(root)
         submissions.write_submissions(samples, root, assignments=assignments)
-        failures, _ = grading.autograde(root, assignments_=assignments, progress=progress, workers=workers,
-                                        db_url=db_url)
+        failures, _ = autograde.autograde(root, assignments_=assignments, progress=progress, workers=workers,
+                                          db_url=db_url)
         if failures:
             raise RuntimeError("could not grade: " + ", ".join(f"{f.student}/{f.assignment}" for f in failures))
-        scores = grading.scores(root, db_url=db_url)
+        scores = gradebook.scores(root, db_url=db_url)
         return {sample.name: graded_facts(root, sample.name, assignments, scores) for sample in samples}
 
 

@@ -18,19 +18,20 @@ from pathlib import Path
 
 from _common import ROOT  # noqa: F401  (puts the project on sys.path)
 
-from backprop_lab import build, grading, paths, submissions
+from backprop_lab import build, paths, submissions
+from backprop_lab.pipeline import nbgrader_api
 
 
 def _course(root, students):
     build.build_source(source_dir=root / "source")
-    grading.release(root)
+    nbgrader_api.release(root)
     solution = submissions.Sample(submissions.SOLUTION)
     copies = [dataclasses.replace(solution, name=student) for student in students]
-    submissions.write_submissions(copies, root, assignments=grading.graded_assignments(root))
+    submissions.write_submissions(copies, root, assignments=nbgrader_api.graded_assignments(root))
 
 
 def _time_api(root, students, assignment):
-    api = grading.nbgrader_api(root)
+    api = nbgrader_api.nbgrader_api(root)
     times = []
     for student in students:
         started = time.perf_counter()
@@ -60,7 +61,7 @@ def run(submissions_per_notebook=4):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         _course(root, students)
-        for assignment in grading.graded_assignments(root):
+        for assignment in nbgrader_api.graded_assignments(root):
             api = statistics.median(_time_api(root, students, assignment))
             command = statistics.median(_time_command(root, students, assignment))
             rows.append(f"| {assignment} | {api:.2f} | {command:.2f} | {command / api:.2f} |")

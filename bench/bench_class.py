@@ -1,5 +1,5 @@
 """Time to grade a class: N mixed submissions of 02_convolution, plain nbgrader command by command
-against the course's `grading.autograde` with one and with two worker processes.
+against the course's `autograde.autograde` with one and with two worker processes.
 
 One throw-away course directory built from notebooks/; the class cycles through the instructor
 solution, the correct samples (samples/correct-*), the convolution mistakes
@@ -10,9 +10,9 @@ the class (students seq-NN-..., w1-NN-..., w2-NN-...), one after the other:
   submission, with nbgrader's stock autograde preprocessors (the hidden tests run inside the
   submission's kernel, which is not isolated), from a stock nbgrader_config.py written into the
   throw-away course: what an instructor does without this project;
-- ``grading.autograde(..., workers=1)``: the course's loop in this process (staging, bubblewrap
+- ``autograde.autograde(..., workers=1)``: the course's loop in this process (staging, bubblewrap
   sandbox, trusted checks in the grader);
-- ``grading.autograde(..., workers=2)``: the same in two spawned worker processes.
+- ``autograde.autograde(..., workers=2)``: the same in two spawned worker processes.
 
 Every submission must get its expected score (full marks for the solution and the correct
 samples, 0 for the mistakes and the blank release), so the benchmark cannot time a failure.
@@ -30,7 +30,9 @@ from pathlib import Path
 
 from _common import ROOT, cpu_seconds, markdown_table, others_share  # noqa: F401  (ROOT: project on sys.path)
 
-from backprop_lab import grading, paths
+from backprop_lab import paths
+from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.results import gradebook
 
 # backprop_lab.build and .submissions (jupytext, ~1 s) are imported where they are used: the
 # spawned workers of `workers=2` import this script as their __main__, and should start as fast as
@@ -41,8 +43,8 @@ PART = "convolution"         # its one graded part
 EXECUTE_TIMEOUT = 120        # seconds per cell, as the course's TrustedExecute.timeout
 VARIANTS = {                 # student-id prefix -> row title
     "seq": "plain sequential nbgrader (one `nbgrader autograde` per submission)",
-    "w1": "`grading.autograde`, `workers=1`",
-    "w2": "`grading.autograde`, `workers=2`",
+    "w1": "`autograde.autograde`, `workers=1`",
+    "w2": "`autograde.autograde`, `workers=2`",
 }
 
 # nbgrader's defaults for everything autograde does (stock Execute, the hidden tests in the
@@ -91,7 +93,7 @@ def _course(root, students, db_url):
     from backprop_lab import build, submissions
 
     build.build_source(source_dir=root / "source")
-    grading.release(root)
+    nbgrader_api.release(root)
     submissions.write_submissions([dataclasses.replace(sample, name=student) for student, sample in students.items()],
                                   root, assignments=[ASSIGNMENT])
     (root / "nbgrader_config.py").write_text(
@@ -100,7 +102,7 @@ def _course(root, students, db_url):
 
 def _command_env():
     """The environment of the `nbgrader` commands, hence of their (unsandboxed) kernels: the
-    course's data and images, one BLAS thread (as grading.nbgrader_api sets for the course's
+    course's data and images, one BLAS thread (as nbgrader_api.nbgrader_api sets for the course's
     kernels), the venv's bin/ on PATH."""
     env = dict(os.environ)
     env["BACKPROP_LAB_DATA_DIR"] = str(paths.DATA)
@@ -125,7 +127,7 @@ def _grade_by_command(root, student, env):
 
 def _check_scores(root, db_url, students):
     """Every student of ``students`` ({student: sample}) has the score its sample should get."""
-    table = grading.scores(root, db_url=db_url)
+    table = gradebook.scores(root, db_url=db_url)
     wrong = []
     for student, sample in students.items():
         parts = table.get((student, ASSIGNMENT))
@@ -166,12 +168,12 @@ def run(submissions_=50):
 
         for variant, workers in (("w1", 1), ("w2", 2)):
             before, started = cpu_seconds(), time.perf_counter()
-            failures, _notes = grading.autograde(root, students=set(classes[variant]), assignments_=[ASSIGNMENT],
-                                                 progress=False, workers=workers, db_url=db_url)
+            failures, _notes = autograde.autograde(root, students=set(classes[variant]), assignments_=[ASSIGNMENT],
+                                                   progress=False, workers=workers, db_url=db_url)
             wall[variant] = time.perf_counter() - started
             share[variant] = others_share(before, cpu_seconds(), wall[variant])
             assert not failures, f"{variant}: could not grade {failures}"
-            log, _ = grading.read_grading_log(root)
+            log, _ = autograde.read_grading_log(root)
             per_submission[variant] = [log[(student, ASSIGNMENT)]["seconds"] for student in classes[variant]]
 
         for students in (warmup, *classes.values()):
@@ -190,14 +192,14 @@ def run(submissions_=50):
             f"{counts['0']} got 0, as expected, in every variant. Wall time is the whole class, one variant "
             "after the other in the order of the table (after one untimed warm-up command): for plain "
             "nbgrader every command (Python start-up, nbgrader's app and gradebook, the kernel, every cell "
-            "with the hidden tests, the autograded notebook written); for `grading.autograde` the whole call "
+            "with the hidden tests, the autograded notebook written); for `autograde.autograde` the whole call "
             "(`sandbox.check_available()`, building the nbgrader API, with `workers=2` starting the two "
             "worker processes, then staging, sandboxed kernel, trusted checks and gradebook per submission). "
             "Median per submission: each command's wall time for plain nbgrader, the `seconds` of "
-            "`grading-log.jsonl` (staging to gradebook, API start-up not included) for `grading.autograde`; "
+            "`grading-log.jsonl` (staging to gradebook, API start-up not included) for `autograde.autograde`; "
             "with two workers two submissions run at once, so each takes longer than wall ÷ N.")
     others = (f"Other processes kept {' / '.join(f'{share[v]:.0%}' for v in VARIANTS)} of the cores busy "
-              "during each variant (table order); for `grading.autograde` that includes its own sandboxed "
+              "during each variant (table order); for `autograde.autograde` that includes its own sandboxed "
               "kernels, whose CPU time is not counted as this process's (bubblewrap's pid namespace is killed, "
               "not reaped); the plain commands' kernels are counted as this process's.")
     return table + "\n\n" + note + "\n\n" + others

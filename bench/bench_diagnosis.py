@@ -2,12 +2,12 @@
 and where the time goes (the notebook's training cell, the training check, its re-run).
 
 One throw-away course built from notebooks/. Each round grades one submission of every kind in
-turn (round-robin, so that drift hits every kind alike), one `grading.autograde` call per
+turn (round-robin, so that drift hits every kind alike), one `autograde.autograde` call per
 submission with one worker, as `make autograde` grades: staging, the sandboxed kernel, every
 cell, the checks in the grader. Timers wrap the kernel's `run_cell` (the cell that calls
 `fmin_cg` into `trainedNeuralNetwork` is the training cell), `checks.check_training` (for a
 wrong cost or gradient it includes `GradingKernel.rerun`, timed on its own too) and the whole
-`grading.autograde` call. Every submission must get the score its sample says, so the
+`autograde.autograde` call. Every submission must get the score its sample says, so the
 benchmark cannot time a failure.
 """
 import argparse
@@ -22,7 +22,9 @@ from pathlib import Path
 
 from _common import ROOT, cpu_seconds, markdown_table, others_share  # noqa: F401  (ROOT: project on sys.path)
 
-from backprop_lab import checks, grading, kernel
+from backprop_lab import checks, kernel
+from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.results import gradebook
 
 ASSIGNMENT = "01_backprop"
 KINDS = {  # sample -> what it stands for
@@ -73,26 +75,26 @@ def run(rounds=3):
         root = Path(folder).resolve()
         db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
         build.build_source(source_dir=root / "source")
-        grading.release(root)
+        nbgrader_api.release(root)
         students = {f"r{round_}-{name}": samples[name] for round_ in range(-1, rounds) for name in KINDS}
         submissions.write_submissions([dataclasses.replace(sample, name=student) for student, sample in
                                        students.items()], root, assignments=[ASSIGNMENT])
         for student in (s for s in students if s.startswith("r-1-")):  # warm-up round, untimed
-            grading.autograde(root, students={student}, assignments_=[ASSIGNMENT], progress=False, db_url=db_url)
+            autograde.autograde(root, students={student}, assignments_=[ASSIGNMENT], progress=False, db_url=db_url)
         before, started = cpu_seconds(), time.perf_counter()
         for round_ in range(rounds):
             for name in KINDS:
                 timers.seconds.clear()
                 began = time.perf_counter()
-                failures, _ = grading.autograde(root, students={f"r{round_}-{name}"}, assignments_=[ASSIGNMENT],
-                                                progress=False, db_url=db_url)
+                failures, _ = autograde.autograde(root, students={f"r{round_}-{name}"}, assignments_=[ASSIGNMENT],
+                                                  progress=False, db_url=db_url)
                 assert not failures, failures
                 seconds[name]["submission"].append(time.perf_counter() - began)
                 for label in ("training cell", "training check", "re-run"):
                     seconds[name][label].append(timers.seconds.get(label, 0.0))
         wall = time.perf_counter() - started
         share = others_share(before, cpu_seconds(), wall)
-        scores = grading.scores(root, db_url=db_url)
+        scores = gradebook.scores(root, db_url=db_url)
     for student, sample in students.items():
         lost = {part for part, (score, maximum) in scores[(student, ASSIGNMENT)].items() if score < maximum}
         assert lost == sample.loses, f"{student} lost {sorted(lost)}, expected {sorted(sample.loses)}"
@@ -128,17 +130,17 @@ def run_class(students_=200, workers=2):
         root = Path(folder).resolve()
         db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
         build.build_source(source_dir=root / "source")
-        grading.release(root)
-        assignments = grading.graded_assignments(root)
+        nbgrader_api.release(root)
+        assignments = nbgrader_api.graded_assignments(root)
         submissions.write_submissions([dataclasses.replace(sample, name=student) for student, sample in
                                        members.items()], root, assignments=assignments)
         before, started = cpu_seconds(), time.perf_counter()
-        failures, _ = grading.autograde(root, assignments_=assignments, progress=True, workers=workers,
-                                        db_url=db_url)
+        failures, _ = autograde.autograde(root, assignments_=assignments, progress=True, workers=workers,
+                                          db_url=db_url)
         wall = time.perf_counter() - started
         share = others_share(before, cpu_seconds(), wall)
         assert not failures, failures
-        scores = grading.scores(root, db_url=db_url)
+        scores = gradebook.scores(root, db_url=db_url)
     wrong = []
     for student, sample in members.items():
         parts = {part: score for assignment in assignments for part, score in scores[(student, assignment)].items()}

@@ -26,7 +26,9 @@ from pathlib import Path
 from _common import ROOT, cpu_seconds, markdown_table, others_share, time_once  # noqa: F401  (ROOT: project on sys.path)
 from bench_autograde import _course
 
-from backprop_lab import grading, paths, sandbox
+from backprop_lab import paths, sandbox
+from backprop_lab.pipeline import nbgrader_api, staging
+from backprop_lab.results import gradebook
 from backprop_lab.kernel import GradingKernel
 
 VARIANTS = {  # student-id prefix -> column title
@@ -47,7 +49,7 @@ def _plain_api(root):
 
     # Called for what it does to os.environ, which every unsandboxed kernel inherits: the data
     # and images folders, one BLAS thread, PATH. The three variants' kernels then agree.
-    grading.nbgrader_api(root)
+    nbgrader_api.nbgrader_api(root)
     root = Path(root).resolve()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(paths.COURSE_DIR)).load_config()
     config.CourseDirectory.root = str(root)
@@ -60,7 +62,7 @@ def _plain_api(root):
 def _graders(root):
     """{variant: function(student, assignment) that grades one submission}, API built once each.
 
-    The trusted variants do what one iteration of ``grading.autograde``'s loop does: stage the
+    The trusted variants do what one iteration of ``autograde.autograde``'s loop does: stage the
     submission into .grading/submitted/, autograde the staged copy, remove it.
     """
     plain = _plain_api(root)
@@ -70,25 +72,25 @@ def _graders(root):
         assert result["success"], result.get("error")
 
     def trusted(sandboxed):
-        api = grading.nbgrader_api(root, staged=True, sandboxed=sandboxed)
+        api = nbgrader_api.nbgrader_api(root, staged=True, sandboxed=sandboxed)
 
         def grade(student, assignment):
-            notes = grading.stage_submission(root, student, assignment)
+            notes = staging.stage_submission(root, student, assignment)
             try:
                 result = api.autograde(assignment, student)
             finally:
-                shutil.rmtree(Path(root) / grading.STAGING / student / assignment, ignore_errors=True)
+                shutil.rmtree(Path(root) / nbgrader_api.STAGING / student / assignment, ignore_errors=True)
             assert not notes, notes
             assert result["success"], result.get("error")
         return grade
 
-    sandbox.check_available()  # once per grading.autograde call, not per submission: not timed
+    sandbox.check_available()  # once per autograde.autograde call, not per submission: not timed
     return {"plain": grade_plain, "nosandbox": trusted(False), "sandbox": trusted(True)}
 
 
 def _assert_full_marks(root, graded):
     """Every (student, assignment) in ``graded`` has every part at its maximum in the gradebook."""
-    table = grading.scores(root)
+    table = gradebook.scores(root)
     for key in graded:
         parts = table.get(key)
         assert parts, f"{key}: no grades in the gradebook"
@@ -122,7 +124,7 @@ def run(submissions_per_notebook=4, kernel_starts=5):
         root = Path(folder)
         _course(root, students)
         graders = _graders(root)
-        assignments = grading.graded_assignments(root)
+        assignments = nbgrader_api.graded_assignments(root)
         graded = []
         # One untimed submission per variant of the last (and shortest) notebook: first-call imports.
         warmup = assignments[-1]
@@ -153,7 +155,7 @@ def run(submissions_per_notebook=4, kernel_starts=5):
             "variant, all graded with full marks. Each time is one submission's autograde, from starting its "
             "kernel to the grades in the gradebook (every cell run, the hidden checks, the autograded notebook "
             "written); for the trusted variants it also includes staging the submission "
-            "(`grading.stage_submission`) and removing the staged copy, as `grading.autograde` does per "
+            "(`staging.stage_submission`) and removing the staged copy, as `autograde.autograde` does per "
             "submission. Building the nbgrader API and `sandbox.check_available()` happen once per grading run "
             "and are not included.")
     start_rows = []

@@ -1,7 +1,8 @@
 """Shared fixtures: a throw-away course directory built from the repository's notebooks/."""
 import pytest
 
-from backprop_lab import build, grading, paths
+from backprop_lab import build, paths
+from backprop_lab.pipeline import nbgrader_api
 
 
 def pytest_configure(config):
@@ -16,5 +17,5 @@ def course(tmp_path_factory):
     """notebooks/ -> source/ -> release/ in a fresh folder, exactly as `make release` does it."""
     root = tmp_path_factory.mktemp("course")
     build.build_source(source_dir=root / "source")
-    grading.release(root)
+    nbgrader_api.release(root)
     return root

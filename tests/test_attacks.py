@@ -1,4 +1,4 @@
-"""Adversarial submissions, graded through the course's own loop (grading.autograde, the sandbox).
+"""Adversarial submissions, graded through the course's own loop (autograde.autograde, the sandbox).
 
 Each attack is a submission of 02_convolution whose answer cell carries the attack. Attacks that
 try to forge a verdict sit on a *wrong* convolve2d (flipped kernel), so any point they earn is a
@@ -22,7 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backprop_lab import grading, paths, sandbox, submissions
+from backprop_lab import paths, sandbox, submissions
+from backprop_lab.pipeline import autograde
+from backprop_lab.results import gradebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("attacks")]
 
@@ -398,17 +400,17 @@ def graded(course):
     os.environ["BACKPROP_LAB_TEST_SECRET"] = SECRET
     started = time.monotonic()
     try:
-        failures, notes = grading.autograde(course, students=set(expected), assignments_=[ASSIGNMENT],
-                                            progress=False, timeout=TIMEOUT)
+        failures, notes = autograde.autograde(course, students=set(expected), assignments_=[ASSIGNMENT],
+                                              progress=False, timeout=TIMEOUT)
     finally:
         del os.environ["BACKPROP_LAB_TEST_SECRET"]
     elapsed = time.monotonic() - started
     time.sleep(1)  # let anything an attack forked show itself
-    feedback_failures = grading.generate_feedback(course, progress=False, students=set(expected))
+    feedback_failures = autograde.generate_feedback(course, progress=False, students=set(expected))
     autograded = {student: (course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
                   for student in expected}
     return dict(course=course, expected=expected, failures=failures, notes=notes, elapsed=elapsed,
-                scores=grading.scores(course), before=before, after=_hashes(protected), protected=protected,
+                scores=gradebook.scores(course), before=before, after=_hashes(protected), protected=protected,
                 config_changed=(paths.COURSE_DIR / "nbgrader_config.py").read_bytes() != config_before,
                 startup_added=sorted(set(_startup_files()) - set(startup_before)),
                 listener=listener, leftovers=_processes_with(MARKER), feedback_failures=feedback_failures,
@@ -558,10 +560,10 @@ def test_a_kernel_killed_in_one_cell_costs_only_that_part(course):
     sample = submissions.Sample("fault-kills-kernel-while-training",
                                 cells={"training": "import os\nos._exit(1)\n"})
     submissions.write_submissions([sample], course, assignments=["01_backprop"])
-    failures, _ = grading.autograde(course, students=[sample.name], assignments_=["01_backprop"],
-                                    progress=False, timeout=60)
+    failures, _ = autograde.autograde(course, students=[sample.name], assignments_=["01_backprop"],
+                                      progress=False, timeout=60)
     assert not failures
-    parts = grading.scores(course)[(sample.name, "01_backprop")]
+    parts = gradebook.scores(course)[(sample.name, "01_backprop")]
     assert {part for part, (score, _) in parts.items() if score == 0} == {"trained_network"}, parts
     assert sum(score for score, _ in parts.values()) == 14
     text = _outputs(course / "autograded" / sample.name / "01_backprop" / "01_backprop.ipynb")

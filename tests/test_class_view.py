@@ -4,7 +4,8 @@ grader writes into the autograded cells' metadata, never parsed back from the me
 import nbformat
 import numpy as np
 
-from backprop_lab import executor, grading, network, report
+from backprop_lab import executor, network
+from backprop_lab.results import gradebook, report
 
 
 class _InProcessKernel:
@@ -60,7 +61,7 @@ def test_the_class_view_reads_the_facts_and_groups_the_unrecognised(tmp_path):
     _autograded(tmp_path, "ada", {"gradient": where, "cost_regularised": {"passed": False, "mistake":
                                                                          "cost-lambda-over-m", "where": None}})
     _autograded(tmp_path, "bob", {"gradient": where, "cost_regularised": {"passed": True}})
-    found = grading.diagnoses(tmp_path)
+    found = gradebook.diagnoses(tmp_path)
     assert found == {("ada", "01_backprop"): {"gradient": "unrecognised (largest in the Theta2 weights)",
                                               "cost_regularised": "cost-lambda-over-m"},
                      ("bob", "01_backprop"): {"gradient": "unrecognised (largest in the Theta2 weights)"}}
@@ -68,5 +69,5 @@ def test_the_class_view_reads_the_facts_and_groups_the_unrecognised(tmp_path):
     assert [(row.id, len(row.students)) for row in rows] == [
         ("unrecognised (largest in the Theta2 weights)", 2), ("cost-lambda-over-m", 1)]
     assert "candidate for the catalogue" in rows[0].title
-    summary = grading.format_mistakes(found).splitlines()
+    summary = gradebook.format_mistakes(found).splitlines()
     assert "2  unrecognised (largest in the Theta2 weights)" in summary[1]

@@ -12,7 +12,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from backprop_lab import collect, grading, submission_times, submissions
+from backprop_lab import collect, submission_times, submissions
+from backprop_lab.pipeline import autograde, nbgrader_api, staging
+from backprop_lab.results import gradebook
 
 
 @pytest.fixture(scope="module")
@@ -284,10 +286,10 @@ def test_an_imported_submission_is_graded(course, lab, tmp_path):
         "turingalan_424242_9000001_02_convolution.ipynb": nbformat.writes(solution).encode()})
     assert imported(collect.import_submissions(download, lab))
 
-    failures, _ = grading.autograde(lab, students=["424242"], assignments_=["02_convolution"], progress=False)
+    failures, _ = autograde.autograde(lab, students=["424242"], assignments_=["02_convolution"], progress=False)
 
     assert not failures, failures
-    assert grading.scores(lab)[("424242", "02_convolution")] == {"convolution": (3.0, 3.0)}
+    assert gradebook.scores(lab)[("424242", "02_convolution")] == {"convolution": (3.0, 3.0)}
 
 
 def test_submission_times_are_recorded_by_the_grader(course, lab, tmp_path):
@@ -309,8 +311,8 @@ def test_submission_times_are_recorded_by_the_grader(course, lab, tmp_path):
     assert not (lab / "submitted" / "alice" / "02_convolution" / "timestamp.txt").exists()
 
     (lab / "submitted" / "alice" / "02_convolution" / "timestamp.txt").write_text("2000-01-01 00:00:00.000000 UTC")
-    notes = grading.stage_submission(lab, "alice", "02_convolution")
-    staged = lab / grading.STAGING / "alice" / "02_convolution" / "timestamp.txt"
+    notes = staging.stage_submission(lab, "alice", "02_convolution")
+    staged = lab / nbgrader_api.STAGING / "alice" / "02_convolution" / "timestamp.txt"
     assert not notes and staged.read_text() == "2025-03-01 12:30:00.000000 UTC"
 
     os.utime(folder / "alice" / "02_convolution" / "02_convolution.ipynb", (received + 60, received + 60))
@@ -325,7 +327,7 @@ def test_submission_times_are_recorded_by_the_grader(course, lab, tmp_path):
     (lab / "submitted" / "alice" / "02_convolution" / "02_convolution.ipynb").write_bytes(
         notebook(course, "02_convolution", "copied in by hand"))
     assert submission_times.trusted(lab, "alice", "02_convolution")[1].startswith("its notebooks changed")
-    notes = grading.stage_submission(lab, "alice", "02_convolution")
+    notes = staging.stage_submission(lab, "alice", "02_convolution")
     assert not staged.exists() and "graded without a submission time" in notes[0]
 
     download = write_zip(tmp_path / "lms.zip", {

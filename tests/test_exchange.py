@@ -19,7 +19,9 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
-from backprop_lab import collect, exchange, grading, paths, submission_times, submissions
+from backprop_lab import collect, exchange, paths, submission_times, submissions
+from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.results import gradebook as results_gradebook  # these tests name nbgrader's Gradebook `gradebook`
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exchange")]
 
@@ -36,7 +38,7 @@ def new_course(course, root):
     commands run in it as an instructor's would."""
     shutil.copytree(course / "source", root / "source")
     shutil.copy(paths.COURSE_DIR / "nbgrader_config.py", root)
-    grading.release(root)
+    nbgrader_api.release(root)
     return root
 
 
@@ -102,14 +104,14 @@ def round_trip(course, tmp_path_factory):
                                capture_output=True, text=True, timeout=300)
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
     submitted_at = time.time()
-    failures, notes = grading.autograde(root, assignments_=[ASSIGNMENT], progress=False)
+    failures, notes = autograde.autograde(root, assignments_=[ASSIGNMENT], progress=False)
     assert not failures, failures
-    assert not grading.generate_feedback(root, progress=False)
+    assert not autograde.generate_feedback(root, progress=False)
     nbgrader("release_feedback", ASSIGNMENT, f"--Exchange.root={exchange_root}", cwd=root)
     for student in students:
         student_command("fetch_feedback", student, homes[student], exchange_root)
     return dict(root=root, exchange=exchange_root, students=students, homes=homes, started=started,
-                submitted_at=submitted_at, notes=notes, scores=grading.scores(root))
+                submitted_at=submitted_at, notes=notes, scores=results_gradebook.scores(root))
 
 
 def test_students_submit_and_fetch_their_own_feedback_through_the_exchange(round_trip):
@@ -117,7 +119,7 @@ def test_students_submit_and_fetch_their_own_feedback_through_the_exchange(round
     feedback -> release_feedback -> fetch_feedback, with the expected scores, each student getting
     their own feedback and nothing of the other's?"""
     root, students, homes = round_trip["root"], round_trip["students"], round_trip["homes"]
-    assert grading.submitted_students(root, ASSIGNMENT) == sorted(students)
+    assert nbgrader_api.submitted_students(root, ASSIGNMENT) == sorted(students)
     for student, sample_ in students.items():
         assert round_trip["scores"][(student, ASSIGNMENT)] == expected_scores(root, sample_), student
     assert expected_scores(root, students["alice"]) != expected_scores(root, students["bob"])
@@ -144,7 +146,7 @@ def test_the_exchange_collect_records_when_each_submission_arrived(round_trip):
         assert problem is None and record["source"] == exchange.SOURCE
         moment = datetime.fromisoformat(record["time"]).timestamp()
         assert round_trip["started"] - 1 <= moment <= round_trip["submitted_at"] + 1
-        with Gradebook(grading.gradebook_url(root)) as gradebook:
+        with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
             graded_at = gradebook.find_submission(ASSIGNMENT, student).timestamp
         assert abs(graded_at.replace(tzinfo=timezone.utc).timestamp() - moment) < 1e-3
 
@@ -186,7 +188,7 @@ def test_the_formgrader_lists_and_autogrades_the_collected_submissions(round_tri
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
                 time.sleep(0.5)
-        assert {a["name"] for a in assignments} >= set(grading.graded_assignments(root))
+        assert {a["name"] for a in assignments} >= set(nbgrader_api.graded_assignments(root))
         listed = {s["student"]: s for s in api(f"submissions/{ASSIGNMENT}") if s["submitted"]}
         assert sorted(listed) == sorted(round_trip["students"])
         # The formgrader counts a submission as autograded only when the gradebook's time equals
@@ -199,14 +201,14 @@ def test_the_formgrader_lists_and_autogrades_the_collected_submissions(round_tri
         for student in round_trip["students"]:
             result = api(f"submission/{ASSIGNMENT}/{student}/autograde", method="POST")
             assert result["success"], result.get("error", "")[-3000:] + result.get("log", "")[-3000:]
-        assert {key: value for key, value in grading.scores(root).items() if key[1] == ASSIGNMENT} == \
+        assert {key: value for key, value in results_gradebook.scores(root).items() if key[1] == ASSIGNMENT} == \
             {key: value for key, value in round_trip["scores"].items() if key[1] == ASSIGNMENT}
         listed = {s["student"]: s for s in api(f"submissions/{ASSIGNMENT}") if s["submitted"]}
         assert {s: (listed[s]["autograded"], listed[s]["score"]) for s in listed} == {
             s: (True, sum(points for points, _ in round_trip["scores"][(s, ASSIGNMENT)].values())) for s in listed}
         # nbgrader's own autograde (no staging) believed the student's timestamp.txt: the gap
         # docs/jupyterhub.md describes. Grade with the course's command.
-        with Gradebook(grading.gradebook_url(root)) as gradebook:
+        with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
             for student in listed:
                 own = (root / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text()
                 assert gradebook.find_submission(ASSIGNMENT, student).timestamp == parse_utc(own)
@@ -228,7 +230,7 @@ def test_forged_submission_times_do_not_escape_the_late_penalty(course, tmp_path
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     monkeypatch.setattr(paths, "COURSE_DIR", root)  # grading reads this course's nbgrader_config.py
     due = datetime(2001, 1, 1, tzinfo=timezone.utc)
-    with Gradebook(grading.gradebook_url(root)) as gradebook:
+    with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=due)
     release = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     source = nbformat.read(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -274,11 +276,11 @@ def test_forged_submission_times_do_not_escape_the_late_penalty(course, tmp_path
     on_time["carol"] = False
     assert (root / "submitted" / "carol" / ASSIGNMENT / "timestamp.txt").read_text() == FORGED
 
-    failures, _ = grading.autograde(root, assignments_=[ASSIGNMENT], progress=False)
+    failures, _ = autograde.autograde(root, assignments_=[ASSIGNMENT], progress=False)
 
     assert not failures, failures
     assert (root / "submitted" / "carol" / ASSIGNMENT / "timestamp.txt").read_text() == FORGED  # never changed
-    with Gradebook(grading.gradebook_url(root)) as gradebook:
+    with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
         for student, early in sorted(on_time.items()):
             submission = gradebook.find_submission(ASSIGNMENT, student)
             assert submission.score == 3.0, student  # every one is the solution

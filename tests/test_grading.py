@@ -10,7 +10,9 @@ import re
 import nbformat
 import pytest
 
-from backprop_lab import grading, mistakes, paths, submissions, verdict_record
+from backprop_lab import mistakes, paths, submissions, verdict_record
+from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.results import exports, gradebook
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +38,7 @@ class Grader:
     def touched(self, sample):
         """The assignments a sample changes (all graded ones for the solution and the blank release)."""
         if not sample.cells:
-            return set(grading.graded_assignments(self.course))
+            return set(nbgrader_api.graded_assignments(self.course))
         unknown = set(sample.cells) - set(self.owners)
         assert not unknown, f"{sample.name} fills cells that do not exist: {unknown}"
         return {self.owners[grade_id] for grade_id in sample.cells}
@@ -46,10 +48,10 @@ class Grader:
         if sample.name not in self.results:
             assignments = sorted(self.touched(sample))
             submissions.write_submissions([sample], self.course, assignments=assignments)
-            failures, _ = grading.autograde(self.course, students=[sample.name], assignments_=assignments,
-                                            progress=False)
+            failures, _ = autograde.autograde(self.course, students=[sample.name], assignments_=assignments,
+                                              progress=False)
             assert not failures, "\n".join(f"{f.student}/{f.assignment}: {f.reason}" for f in failures)
-            scores = grading.scores(self.course)
+            scores = gradebook.scores(self.course)
             self.results[sample.name] = {part: score for assignment in assignments
                                          for part, score in scores[(sample.name, assignment)].items()}
         return self.results[sample.name]
@@ -60,7 +62,7 @@ class Grader:
         assert sample.name in RECORD, f"{sample.name} is not in {verdict_record.RECORD.name}: " \
                                       "run `python -m backprop_lab verdicts` and read the diff"
         assignments = sorted(self.touched(sample))
-        found = verdict_record.graded_facts(self.course, sample.name, assignments, grading.scores(self.course))
+        found = verdict_record.graded_facts(self.course, sample.name, assignments, gradebook.scores(self.course))
         recorded = {part: facts for part, facts in RECORD[sample.name].items() if part in found}
         assert not verdict_record.differences(recorded, found), "\n".join(
             verdict_record.differences(recorded, found))
@@ -141,7 +143,7 @@ def test_wrong_implementation_is_diagnosed_in_its_feedback(grader, sample):
     printed = grader.messages(sample)
     for part in diagnosed_parts:
         assert f"Likely mistake ({mistake.id})" in printed[part], (part, printed[part])
-    assert not grading.generate_feedback(grader.course, progress=False, students=[sample.name])
+    assert not autograde.generate_feedback(grader.course, progress=False, students=[sample.name])
     pages = " ".join(page.read_text() for page in (grader.course / "feedback" / sample.name).glob("*/*.html"))
     assert f"Likely mistake ({mistake.id})" in pages and "Hint:" in pages
 
@@ -152,7 +154,7 @@ def test_lms_csv_has_one_row_per_student_with_each_assignment(tmp_path):
     table = {("ada", "01_backprop"): {"gradient": (4.0, 4.0), "cost_regularised": (0.0, 2.0)},
              ("ada", "02_convolution"): {"convolution": (3.0, 3.0)},
              ("bob", "02_convolution"): {"convolution": (0.0, 3.0)}}
-    rows = list(csv.reader(grading.write_lms_csv(tmp_path / "lms.csv", table).open()))
+    rows = list(csv.reader(exports.write_lms_csv(tmp_path / "lms.csv", table).open()))
     assert rows == [["student_id", "01_backprop", "02_convolution", "total"],
                     ["ada", "4", "3", "7"], ["bob", "", "0", "0"]]
     readme = (paths.COURSE_DIR / "README.md").read_text()
@@ -163,11 +165,11 @@ def test_class_summary_counts_the_diagnosed_mistakes(grader):
     """Do the grades' "most common mistakes" list what the checks named in the students' notebooks?"""
     sample = BY_NAME["wrong-gradient-forgot-one-over-m"]
     grader.parts(sample)
-    found = grading.diagnoses(grader.course)
+    found = gradebook.diagnoses(grader.course)
     assert found[(sample.name, "01_backprop")] == {"gradient": "gradient-forgot-one-over-m",
                                                    "gradient_regularised": "gradient-forgot-one-over-m"}
     assert not any(student == submissions.SOLUTION for student, _ in found)
-    summary = grading.format_mistakes(found)
+    summary = gradebook.format_mistakes(found)
     assert summary.startswith("Most common mistakes") and "gradient-forgot-one-over-m" in summary
 
 
@@ -175,10 +177,10 @@ def test_class_summary_counts_what_no_mistake_explains(grader):
     """Are failures without a catalogued name counted too, grouped by where their error is (here:
     the blank release, whose functions raise NotImplementedError), from the cells' metadata?"""
     grader.parts(BY_NAME[submissions.BLANK])
-    found = grading.diagnoses(grader.course)[(submissions.BLANK, "01_backprop")]
+    found = gradebook.diagnoses(grader.course)[(submissions.BLANK, "01_backprop")]
     assert found["cost_unregularised"] == "unrecognised (nnCostFunction raises NotImplementedError)"
     assert found["gradient"] == "unrecognised (nnGradientFunction raises NotImplementedError)"
-    assert "unrecognised (nnCostFunction raises NotImplementedError)" in grading.format_mistakes(
+    assert "unrecognised (nnCostFunction raises NotImplementedError)" in gradebook.format_mistakes(
         {(submissions.BLANK, "01_backprop"): found})
 
 
@@ -195,8 +197,8 @@ def test_grades_csv_and_feedback(grader, tmp_path):
     """Do grades.csv and the HTML feedback carry the graded students' per-part scores?"""
     grader.parts(BY_NAME[submissions.SOLUTION])
     grader.parts(BY_NAME[submissions.BLANK])
-    scores = grading.scores(grader.course)
-    path = grading.write_grades_csv(tmp_path / "grades.csv", scores)
+    scores = gradebook.scores(grader.course)
+    path = exports.write_grades_csv(tmp_path / "grades.csv", scores)
     rows = list(csv.DictReader(path.open()))
     assert len(rows) == len(scores)
     row = {(r["student_id"], r["assignment"]): r for r in rows}
@@ -204,7 +206,7 @@ def test_grades_csv_and_feedback(grader, tmp_path):
     assert float(solution["total"]) == float(solution["max_score"]) > 0
     assert float(solution["gradient"]) == 4 and float(blank["gradient"]) == 0 and float(blank["total"]) == 0
 
-    grading.generate_feedback(grader.course, progress=False)
+    autograde.generate_feedback(grader.course, progress=False)
     feedback = grader.course / "feedback"
     solution_page = (feedback / submissions.SOLUTION / "01_backprop" / "01_backprop.html").read_text()
     blank_page = (feedback / submissions.BLANK / "01_backprop" / "01_backprop.html").read_text()
@@ -230,13 +232,13 @@ def test_a_broken_submission_costs_only_its_own_grade(grader):
 
     before = {path: path.read_bytes() for path in (course / "submitted").rglob("*.ipynb")}
 
-    failures, notes = grading.autograde(course, students=["corrupt-json", "deleted-test-cell", "after-them"],
-                                        assignments_=["02_convolution"], progress=False)
+    failures, notes = autograde.autograde(course, students=["corrupt-json", "deleted-test-cell", "after-them"],
+                                          assignments_=["02_convolution"], progress=False)
     assert not failures
     assert any(note.startswith("corrupt-json/02_convolution: 02_convolution.ipynb is not a readable notebook")
                for note in notes), notes
     assert any("deleted-test-cell/02_convolution: restored deleted test cells convolution" in n for n in notes)
-    scores = grading.scores(course)
+    scores = gradebook.scores(course)
     assert scores[("corrupt-json", "02_convolution")]["convolution"] == (0.0, 3.0)
     assert scores[("after-them", "02_convolution")]["convolution"] == (3.0, 3.0)
     assert scores[("deleted-test-cell", "02_convolution")]["convolution"] == (3.0, 3.0)

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from test_report import Page  # the report tests' parser: tables as the browser shows them
 
-from backprop_lab import build, grading, report, submissions
+from backprop_lab import build, submissions
+from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.results import gradebook, report
 
 pytestmark = pytest.mark.slow
 
@@ -57,21 +59,21 @@ def test_the_gradebook_can_live_in_postgresql(postgres_url, tmp_path, monkeypatc
     grade table and the class report all use it (and no SQLite gradebook appears)?"""
     monkeypatch.setenv("BACKPROP_LAB_DB_URL", postgres_url)
     build.build_source(source_dir=tmp_path / "source")
-    grading.release(tmp_path)
+    nbgrader_api.release(tmp_path)
     mix = [s for s in submissions.all_samples()
            if s.name in (submissions.SOLUTION, submissions.BLANK, "wrong-convolution-flipped-kernel", "correct-loops")]
     students = [dataclasses.replace(sample, name=f"pg-{i}-{sample.name}") for i, sample in enumerate(mix * 2)]
     submissions.write_submissions(students, tmp_path, assignments=[ASSIGNMENT])
 
-    failures, _ = grading.autograde(tmp_path, assignments_=[ASSIGNMENT], progress=False, workers=2)
+    failures, _ = autograde.autograde(tmp_path, assignments_=[ASSIGNMENT], progress=False, workers=2)
     assert not failures, failures
-    scores = grading.scores(tmp_path)
+    scores = gradebook.scores(tmp_path)
     expected = {s.name: 3.0 if "solution" in s.name or "correct" in s.name else 0.0 for s in students}
     assert {s.name: scores[(s.name, ASSIGNMENT)]["convolution"][0] for s in students} == expected
 
     # The report reads the same PostgreSQL gradebook, and its statistics follow the expected scores.
     index = report.write_report(tmp_path, tmp_path / "reports")
-    assert report.gradebook_scores(grading.gradebook_url(tmp_path)) == scores
+    assert report.gradebook_scores(nbgrader_api.gradebook_url(tmp_path)) == scores
     points, mean = max(expected.values()), statistics.fmean(expected.values())
     full, zero = sum(score == points for score in expected.values()), sum(score == 0 for score in expected.values())
     [part] = report.part_stats(scores, report.part_order(tmp_path))

@@ -19,7 +19,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from backprop_lab import executor, grading, mistakes, report, submissions
+from backprop_lab import executor, mistakes, submissions
+from backprop_lab.pipeline import autograde
+from backprop_lab.results import report
 
 HOSTILE = '<img src=x onerror="alert(1)">&amp;'   # a student id is whatever the student's folder is called
 SCRIPT = '<script>alert("reason")</script>'
@@ -413,8 +415,8 @@ def test_report_of_a_real_grading_run(course, tmp_path):
     students = [submissions.Sample(submissions.SOLUTION),
                 next(s for s in submissions.all_samples() if s.name == "wrong-convolution-flipped-kernel")]
     submissions.write_submissions(students, root, assignments=["02_convolution"])
-    failures, _ = grading.autograde(root, students=[s.name for s in students], assignments_=["02_convolution"],
-                                    progress=False)
+    failures, _ = autograde.autograde(root, students=[s.name for s in students], assignments_=["02_convolution"],
+                                      progress=False)
     assert not failures
 
     page = Page(report.write_report(root, tmp_path / "out").read_text())
@@ -424,7 +426,7 @@ def test_report_of_a_real_grading_run(course, tmp_path):
     assert mistake["mistake"].endswith(" convolution-flipped-kernel")
     assert mistake["who"] == "wrong-convolution-flipped-kernel"
     assert mistake["hint"] == " ".join(mistakes.BY_ID["convolution-flipped-kernel"].hint.split())
-    if (root / report.GRADING_LOG).exists():  # once grading.autograde writes its log
+    if (root / report.GRADING_LOG).exists():  # once autograde.autograde writes its log
         assert {r["student"] for r in page.table("The 2 slowest")} == {s.name for s in students}
     else:
         assert "No grading log" in (tmp_path / "out" / "index.html").read_text()

@@ -8,14 +8,15 @@ import sys
 import numpy as np
 import pytest
 
-from backprop_lab import cli, grading, kernel, sandbox
+from backprop_lab import cli, kernel, sandbox
+from backprop_lab.pipeline import autograde
 
 
 def test_grading_refuses_without_bubblewrap(course, monkeypatch):
     """With bwrap missing, does autograde refuse with what to install and how to override?"""
     monkeypatch.setattr(sandbox, "bwrap", lambda: None)
     with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap.*--unsafe-no-sandbox"):
-        grading.autograde(course, progress=False)
+        autograde.autograde(course, progress=False)
 
 
 def test_cli_says_why_it_refused(monkeypatch, capsys):

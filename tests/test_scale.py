@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from backprop_lab import grading, submissions
+from backprop_lab import submissions
+from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.results import gradebook as results_gradebook  # these tests name nbgrader's Gradebook `gradebook`
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +32,13 @@ def _class(course, prefix, copies):
 
 def _check_graded_once(course, students):
     from nbgrader.api import Gradebook
-    scores = grading.scores(course)
+    scores = results_gradebook.scores(course)
     got = {student: scores[(student, ASSIGNMENT)]["convolution"][0] for student in students}
     assert got == students
-    with Gradebook(grading.gradebook_url(course)) as gradebook:
+    with Gradebook(nbgrader_api.gradebook_url(course)) as gradebook:
         submitted = [s.student.id for s in gradebook.find_assignment(ASSIGNMENT).submissions if s.student.id in students]
     assert sorted(submitted) == sorted(students)  # one submission each: none lost, none duplicated
-    log = [json.loads(line) for line in (course / grading.GRADING_LOG).read_text().splitlines()]
+    log = [json.loads(line) for line in (course / autograde.GRADING_LOG).read_text().splitlines()]
     assert sorted(r["student"] for r in log if r["student"] in students) == sorted(students)
     assert all(r["success"] and r["seconds"] > 0 for r in log if r["student"] in students)
 
@@ -44,8 +46,8 @@ def _check_graded_once(course, students):
 def test_worker_processes_grade_every_submission_exactly_once(course):
     """Two worker processes sharing the SQLite gradebook: is every grade there, once, and right?"""
     students = _class(course, "pool", copies=2)
-    failures, _ = grading.autograde(course, students=set(students), assignments_=[ASSIGNMENT], progress=False,
-                                    workers=2)
+    failures, _ = autograde.autograde(course, students=set(students), assignments_=[ASSIGNMENT], progress=False,
+                                      workers=2)
     assert not failures, failures
     _check_graded_once(course, students)
 
@@ -56,7 +58,7 @@ def test_a_dask_cluster_grades_like_the_local_workers(course):
     students = _class(course, "dask", copies=1)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
-        failures, _ = grading.autograde(course, students=set(students), assignments_=[ASSIGNMENT], progress=False,
-                                        scheduler=cluster.scheduler_address)
+        failures, _ = autograde.autograde(course, students=set(students), assignments_=[ASSIGNMENT], progress=False,
+                                          scheduler=cluster.scheduler_address)
     assert not failures, failures
     _check_graded_once(course, students)

@@ -3,10 +3,10 @@
 ``write_report(course_dir, out_dir)`` writes ``out_dir/index.html`` and the PNG charts it shows,
 from what the grading loop left in the course folder:
 
-* the gradebook at ``grading.gradebook_url`` (``$BACKPROP_LAB_DB_URL``, e.g. PostgreSQL, else
-  ``gradebook.db``): every part's score (``grading.scores``);
-* ``autograded/``: the catalogued mistakes the checks named (``grading.diagnoses``);
-* ``grading-log.jsonl``: one JSON object per graded submission, appended by ``grading.autograde``
+* the gradebook at ``nbgrader_api.gradebook_url`` (``$BACKPROP_LAB_DB_URL``, e.g. PostgreSQL, else
+  ``gradebook.db``): every part's score (``gradebook.scores``);
+* ``autograded/``: the catalogued mistakes the checks named (``gradebook.diagnoses``);
+* ``grading-log.jsonl``: one JSON object per graded submission, appended by ``autograde.autograde``
   (student, assignment, seconds, success, reason, notes, finished); the last line of each
   submission wins. Without it the report says so instead of guessing.
 
@@ -28,9 +28,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from backprop_lab import grading, mistakes, paths, report_charts
+from backprop_lab import mistakes, paths
+from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.results import gradebook, report_charts
 
-GRADING_LOG = grading.GRADING_LOG
+GRADING_LOG = autograde.GRADING_LOG
 NO_LOG = "no grading log"
 SLOWEST = 10               # rows of the slowest-submissions table
 STUDENTS_SHOWN = 12        # student ids listed per mistake before "and N more"
@@ -55,7 +57,7 @@ def part_order(course_dir):
 
 
 def gradebook_scores(db_url):
-    """Every part's score in the gradebook at db_url, as grading.scores gives them; {} when db_url
+    """Every part's score in the gradebook at db_url, as gradebook.scores gives them; {} when db_url
     is a SQLite file that does not exist: opening it would create an empty gradebook.db, and a
     report must not change the course."""
     from sqlalchemy.engine import make_url
@@ -63,7 +65,7 @@ def gradebook_scores(db_url):
     database = make_url(db_url)
     if database.get_backend_name() == "sqlite" and not Path(database.database or "").is_file():
         return {}
-    return grading.scores(db_url=db_url)
+    return gradebook.scores(db_url=db_url)
 
 
 def shown_url(db_url):
@@ -215,7 +217,7 @@ def _folded(text):
 
 
 def log_stats(log):
-    """LogStats of grading.read_grading_log's (records, unreadable lines); None without a grading log."""
+    """LogStats of autograde.read_grading_log's (records, unreadable lines); None without a grading log."""
     if log is None:
         return None
     records, unreadable = log
@@ -245,7 +247,7 @@ def _escape(value):
 
 def _template():
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("backprop_lab", "templates"), autoescape=True, finalize=_escape,
+        loader=jinja2.PackageLoader("backprop_lab.results", "templates"), autoescape=True, finalize=_escape,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return environment.get_template("report.html.j2")
 
@@ -262,12 +264,12 @@ def write_report(course_dir=paths.COURSE_DIR, out_dir=None):
     for name in CHARTS.values():  # a chart that has nothing to show this time must not linger
         (out_dir / name).unlink(missing_ok=True)
 
-    db_url = grading.gradebook_url(course_dir)
+    db_url = nbgrader_api.gradebook_url(course_dir)
     table = gradebook_scores(db_url)
-    log = grading.read_grading_log(course_dir)
+    log = autograde.read_grading_log(course_dir)
     parts = part_stats(table, part_order(course_dir))
     checks = sorted(parts, key=lambda s: (s.pass_rate, s.assignment, s.part))  # worst first
-    found = mistake_stats(grading.diagnoses(course_dir))
+    found = mistake_stats(gradebook.diagnoses(course_dir))
 
     charts = {}
     for key, rows, draw in (("parts", parts, report_charts.chart_parts),

@@ -1,0 +1,96 @@
+"""nbgrader's Python API set up for this course, and what it finds there: assignments, submissions.
+
+source/ -> release/ (generate_assignment); staging and autograde build on the API configured here.
+"""
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from backprop_lab import paths
+
+STAGING = Path(".grading") / "submitted"  # checked copies of submissions (staging.py), what nbgrader grades
+
+
+class GradingError(RuntimeError):
+    """An nbgrader step failed; the message carries nbgrader's own log."""
+
+
+def quiet_gradebook_warning():
+    """Silence SQLAlchemy's "not in session" warning, which nbgrader's gradebook code trips on every
+    autograde: harmless upstream noise that would bury the messages an instructor needs to read."""
+    warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session", module="nbgrader")
+
+
+def gradebook_url(course_dir=paths.COURSE_DIR):
+    """The gradebook's SQLAlchemy URL: $BACKPROP_LAB_DB_URL (e.g. postgresql://user@host/course),
+    else course_dir/gradebook.db, where a writer waits up to 60 s for another to finish."""
+    return os.environ.get("BACKPROP_LAB_DB_URL") or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=60"
+
+
+def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True, timeout=None, db_url=None):
+    """NbGraderAPI configured by the course's nbgrader_config.py, rooted at course_dir.
+
+    staged: autograde the checked copies in .grading/submitted/ instead of submitted/.
+    sandboxed=False runs kernels without isolation (the checks stay in the grader).
+    timeout: seconds a cell may run, instead of nbgrader_config.py's.
+    """
+    quiet_gradebook_warning()  # here, not on import: importing this module changes nothing
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course_dir = Path(course_dir).resolve()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(paths.COURSE_DIR)).load_config()
+    config.CourseDirectory.root = str(course_dir)
+    config.CourseDirectory.db_url = db_url or gradebook_url(course_dir)
+    if staged:
+        config.CourseDirectory.submitted_directory = str(STAGING)
+    config.TrustedExecute.sandbox = sandboxed
+    if timeout is not None:
+        config.TrustedExecute.timeout = timeout
+    # The kernels must find the course's data and images wherever course_dir is.
+    os.environ.setdefault("BACKPROP_LAB_DATA_DIR", str(paths.DATA))
+    os.environ.setdefault("BACKPROP_LAB_IMAGES_DIR", str(paths.IMAGES))
+    # One BLAS thread per kernel: graders run kernels side by side, and spinning BLAS threads that
+    # outnumber the cores slow every submission down many times over (bench/README.md).
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    # nbgrader runs the `alembic` command when it creates a gradebook: find ours without an activated venv.
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _check(result, what):
+    if not result.get("success"):
+        raise GradingError(f"{what} failed:\n{result.get('error') or ''}\n{result.get('log') or ''}")
+    return result
+
+
+def assignments(course_dir=paths.COURSE_DIR):
+    """Assignment names found in source/."""
+    return sorted(p.name for p in (Path(course_dir) / "source").iterdir() if p.is_dir())
+
+
+def graded_assignments(course_dir=paths.COURSE_DIR):
+    """Assignments whose source notebook has at least one graded cell."""
+    import nbformat
+
+    def graded(notebook):
+        return any(cell.metadata.get("nbgrader", {}).get("grade") for cell in nbformat.read(notebook, 4).cells)
+
+    return [a for a in assignments(course_dir) if any(graded(nb) for nb in (Path(course_dir) / "source" / a).glob("*.ipynb"))]
+
+
+def release(course_dir=paths.COURSE_DIR):
+    """nbgrader generate_assignment for every assignment: source/ -> release/."""
+    api = nbgrader_api(course_dir)
+    for assignment in assignments(course_dir):
+        _check(api.generate_assignment(assignment), f"generate_assignment {assignment}")
+
+
+def submitted_students(course_dir, assignment):
+    folder = Path(course_dir) / "submitted"
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir()) if folder.is_dir() else []

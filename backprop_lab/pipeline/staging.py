@@ -1,0 +1,173 @@
+"""Staging: submitted/STUDENT/ASSIGNMENT copied into .grading/submitted/ as nbgrader should see it.
+
+submitted/ -> .grading/submitted/ (stage_submission) -> autograded/ (autograde.py). submitted/ is never changed.
+"""
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from backprop_lab.pipeline.nbgrader_api import STAGING, gradebook_url
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def restore_test_cells(submitted, released):
+    """Put back the test cells a student deleted, each after the cell it followed in the release.
+
+    nbgrader restores the text of test cells but not a missing cell, which would cost its points
+    silently. -> the grade ids restored
+    """
+    present = {_grade_id(cell) or cell.get("id") for cell in submitted.cells}
+    restored = []
+    for index, cell in enumerate(released.cells):
+        if not cell.metadata.get("nbgrader", {}).get("grade") or _grade_id(cell) in present:
+            continue
+        position = 0
+        for earlier in reversed(released.cells[:index]):
+            key = _grade_id(earlier) or earlier.get("id")
+            matches = [i for i, c in enumerate(submitted.cells) if (_grade_id(c) or c.get("id")) == key]
+            if matches:
+                position = matches[0] + 1
+                break
+        submitted.cells.insert(position, cell)
+        present.add(_grade_id(cell))
+        restored.append(_grade_id(cell))
+    return restored
+
+
+def _blank_with_reason(release_path, reason):
+    """The release notebook, unanswered, opening with why the submission was not graded."""
+    import nbformat
+    notebook = nbformat.read(release_path, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_markdown_cell(
+        f"**This notebook could not be graded as submitted:** {reason}\n\n"
+        "It was graded as the unanswered notebook instead. Fix the file and submit it again."))
+    return notebook
+
+
+def normalise_graded_cells(notebook, released):
+    """Give the first cell of each graded id the release's cell type and nbgrader metadata
+    (points, flags); later copies, and ids the release does not have, become plain cells.
+    -> the grade ids dropped"""
+    import copy
+    originals = {_grade_id(cell): cell for cell in released.cells if _grade_id(cell)}
+    seen, dropped = set(), []
+    for cell in notebook.cells:
+        grade_id = _grade_id(cell)
+        if grade_id is None and "nbgrader" in cell.metadata:
+            del cell.metadata["nbgrader"]
+        if grade_id is None:
+            continue
+        if grade_id in seen or grade_id not in originals:
+            del cell.metadata["nbgrader"]
+            dropped.append(grade_id)
+        else:
+            original = originals[grade_id]
+            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+            if cell.cell_type != original.cell_type:
+                cell.cell_type = original.cell_type
+                cell.source = original.source
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count = [], None
+                else:
+                    cell.pop("outputs", None)
+                    cell.pop("execution_count", None)
+        seen.add(grade_id)
+    return dropped
+
+
+def stage_submission(course_dir, student, assignment, db_url=None):
+    """Copy submitted/STUDENT/ASSIGNMENT into .grading/submitted/ as nbgrader should see it.
+
+    Only regular files are copied (a symlink could point at the gradebook or the solutions);
+    a notebook that cannot be read is replaced by the blank release that says why; graded cells
+    get the release's metadata back, deleted test cells are put back and duplicated ones dropped.
+    The student's own timestamp.txt is never copied: the staged one is the grader's record of
+    when the submission arrived (_stage_submission_time). submitted/ itself is never changed.
+    -> notes for the instructor
+    """
+    import nbformat
+
+    course_dir = Path(course_dir)
+    original = course_dir / "submitted" / student / assignment
+    staged = course_dir / STAGING / student / assignment
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    notes = []
+    for path in sorted(original.rglob("*")):
+        relative = path.relative_to(original)
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            reason = f"{relative} is a link or a special file, not a regular file"
+            notes.append(f"{student}/{assignment}: skipped {relative} ({reason[len(str(relative)) + 1:]})")
+            release_path = course_dir / "release" / assignment / path.name
+            if path.suffix == ".ipynb" and path.parent == original and release_path.exists():
+                nbformat.write(_blank_with_reason(release_path, reason), staged / relative)
+        elif path.is_dir():
+            (staged / relative).mkdir(parents=True, exist_ok=True)
+        elif any(parent.is_symlink() for parent in path.parents if original in parent.parents):
+            continue
+        elif relative == Path("timestamp.txt"):  # written by the student's side: never believed
+            continue
+        elif path.suffix != ".ipynb" or path.parent != original:
+            shutil.copyfile(path, staged / relative)
+        else:
+            release_path = course_dir / "release" / assignment / path.name
+            try:
+                notebook = nbformat.read(path, as_version=4)
+                nbformat.validate(notebook)
+            except Exception as error:  # not JSON, not a notebook
+                reason = f"{path.name} is not a readable notebook ({type(error).__name__}: {str(error)[:300]})"
+                notes.append(f"{student}/{assignment}: {reason}; graded as unanswered")
+                if release_path.exists():
+                    nbformat.write(_blank_with_reason(release_path, reason), staged / relative)
+                continue
+            if release_path.exists():
+                released = nbformat.read(release_path, as_version=4)
+                dropped = normalise_graded_cells(notebook, released)
+                if dropped:
+                    notes.append(f"{student}/{assignment}: ignored extra or duplicated graded cells {', '.join(dropped)}")
+                restored = restore_test_cells(notebook, released)
+                if restored:
+                    notes.append(f"{student}/{assignment}: restored deleted test cells {', '.join(restored)}")
+            nbformat.write(notebook, staged / relative)
+    notes += _stage_submission_time(course_dir, student, assignment, staged, db_url)
+    return notes
+
+
+def _stage_submission_time(course_dir, student, assignment, staged, db_url=None):
+    """Write staged/timestamp.txt, the time nbgrader's late penalty reads, from the grader's record
+    (submission_times.py), never from the submission. A Canvas LATE flag without a time counts as
+    one second after the assignment's due date in the gradebook. No record: no timestamp.txt, so
+    no late penalty, and a note when the submission carried its own. -> notes"""
+    from backprop_lab import submission_times
+    where = f"{student}/{assignment}"
+    own = course_dir / "submitted" / student / assignment / "timestamp.txt"
+    entry, problem = submission_times.trusted(course_dir, student, assignment)
+    if entry is None:
+        if problem or own.is_file():
+            why = problem or "no submission time was recorded when it was collected"
+            return [f"{where}: {why}; graded without a submission time (no late penalty)"
+                    + (", its own timestamp.txt ignored" if own.is_file() else "")]
+        return []
+    if entry.get("time"):
+        moment = datetime.fromisoformat(entry["time"])
+    elif entry.get("late"):
+        from datetime import timedelta
+
+        from nbgrader.api import Gradebook, MissingEntry
+        with Gradebook(db_url or gradebook_url(course_dir)) as gradebook:
+            try:
+                duedate = gradebook.find_assignment(assignment).duedate
+            except MissingEntry:
+                duedate = None
+        if duedate is None:
+            return [f"{where}: {entry.get('source')} says late, but {assignment} has no due date in the gradebook; "
+                    "no late penalty"]
+        moment = duedate.replace(tzinfo=timezone.utc) + timedelta(seconds=1)
+    else:
+        return []
+    (staged / "timestamp.txt").write_text(submission_times.nbgrader_timestamp(moment))
+    return []

@@ -1,0 +1,1 @@
+"""What grading left, read back: the gradebook, the grade exports, the class report."""

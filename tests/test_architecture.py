@@ -1,0 +1,37 @@
+"""The house's structure: what docs/architecture.md says is what the source is."""
+from backprop_lab import architecture
+
+
+def test_the_page_states_the_measured_structure():
+    """Are the rooms, arrows, cycles and sizes on docs/architecture.md those of the code?
+    (`make architecture` writes them.)"""
+    assert architecture.stated() == architecture.figures(architecture.measure()), \
+        "docs/architecture.md is out of date: run `make architecture` and read the diff"
+
+
+def test_every_module_has_a_room_and_imports_point_down():
+    structure = architecture.measure()
+    assert structure.homeless == []
+    assert structure.upward == []
+    assert structure.cycles == []
+
+
+def test_the_student_package_imports_nothing_of_ours():
+    """The kit ships backprop_lab/student alone: it must not need the rest of the package."""
+    structure = architecture.measure()
+    assert [(a, b) for a, b in structure.arrows if a.startswith("student") and not b.startswith("student")] == []
+
+
+def test_the_measure_sees_lazy_imports_cycles_and_upward_arrows(tmp_path):
+    """Would the figures show a bad structure? A fake package with a cycle made of a lazy import,
+    an upward arrow, a private name reached for, and a module of no room."""
+    package = tmp_path / "backprop_lab"
+    package.mkdir()
+    (package / "paths.py").write_text("def f():\n    from backprop_lab import network\n    return network._forward\n")
+    (package / "network.py").write_text("from backprop_lab import paths\n")
+    (package / "stray.py").write_text("x = 1\n" * (architecture.MAX_LINES + 1))
+    structure = architecture.measure(package)
+    assert structure.cycles == [["network", "paths"]]
+    assert structure.upward == [("paths", "network")]
+    assert structure.private == {("paths", "network._forward")}
+    assert structure.homeless == ["stray"] and structure.too_long == ["stray"]
