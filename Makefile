@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 RUN := $(BIN)/python -m backprop_lab
 
-.PHONY: setup sandbox browser postgres data figures source release student-kit submissions autograde feedback grades report demo test bench clean
+.PHONY: setup sandbox browser postgres data figures source release student-kit submissions autograde feedback grades report demo test test-fast lint architecture bench clean
 
 $(INSTALLED): requirements.txt requirements-student.txt requirements-cnn.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,8 +68,17 @@ report:                      ## reports/index.html: the class report (open it in
 demo: $(INSTALLED) sandbox          ## the whole loop on the samples in demo/, a scratch course: demo/reports/index.html, demo/grades.csv, demo/feedback/
 	$(RUN) demo
 
-test: data figures source sandbox browser postgres  ## the test suite (source/: the instructor notebooks the kit and visible tests read)
+test: data figures source sandbox browser postgres lint  ## lint, then the test suite (source/: the instructor notebooks the kit and visible tests read)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: data figures source sandbox  ## the inner loop, under 2 minutes: no nbgrader run; every check, diagnosis and mutant in-process
+	$(BIN)/python -m pytest -n 2 -m "not slow and not cnn"
+
+lint: $(INSTALLED)           ## ruff: the lint rules pyproject.toml sets (pyflakes, pycodestyle)
+	$(BIN)/ruff check backprop_lab tests bench
+
+architecture: $(INSTALLED)   ## docs/architecture.md: rooms, import arrows, cycles and sizes, measured from the source
+	$(BIN)/python -m backprop_lab.architecture
 
 bench: data                  ## benchmarks, written into bench/README.md
 	$(BIN)/python bench/run_all.py

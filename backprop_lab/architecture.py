@@ -186,7 +186,7 @@ def figures(structure):
         f"- modules over {MAX_LINES} lines: {len(structure.too_long)}"
         + (" (" + ", ".join(f"`{m}` {structure.lines[m]}" for m in structure.too_long) + ")"
            if structure.too_long else "")
-        + (f"; allowed: " + ", ".join(f"`{m}`" for m in LONG_ALLOWED if m in structure.lines)
+        + ("; allowed: " + ", ".join(f"`{m}`" for m in LONG_ALLOWED if m in structure.lines)
            if any(m in structure.lines for m in LONG_ALLOWED) else ""),
     ]
     return "\n".join(rows) + "\n\n" + "\n".join(facts)

@@ -136,7 +136,7 @@ def _require(path):
     """Raise FileNotFoundError saying how to build ``path`` if it is missing."""
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: build it with `make data` "
-                                f"(or `python -m backprop_lab build-data`)")
+                                f"(or `python -m backprop_lab data`)")
 
 
 def load_dataset(path=None):

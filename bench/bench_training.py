@@ -66,11 +66,11 @@ def bench_cache(data, runs):
     for _ in range(runs):  # alternate the variants so that drift affects both alike
         for name in times:
             box = {}
-            if name.startswith("(a)"):
-                run = (lambda: box.update(out=train_cg(network.cost, network.gradient, X, Y)))
-            else:
-                cache = CostGradientCache()
-                run = (lambda: box.update(out=train_cg(cache.cost, cache.gradient, X, Y)))
+            cache = None if name.startswith("(a)") else CostGradientCache()
+            cost, gradient = (network.cost, network.gradient) if cache is None else (cache.cost, cache.gradient)
+
+            def run():
+                box.update(out=train_cg(cost, gradient, X, Y))
             times[name].append(time_once(run))
             thetas, J, n_f, n_g = box["out"]
             evaluations = n_f + n_g if name.startswith("(a)") else cache.evaluations

@@ -229,3 +229,19 @@ def test_trained_accuracies_reads_the_file(trained_paths):
     accuracies = data.trained_accuracies(trained_paths[0])
     assert sorted(accuracies) == [0, 1, 10, 100]
     assert all(0.1 < accuracy <= 1.0 for accuracy in accuracies.values())
+
+
+def test_a_missing_data_file_names_commands_that_exist(tmp_path, capsys):
+    """Does the error for a missing data file name a `make` target and a command that really exist?"""
+    import re
+
+    from backprop_lab import cli
+    with pytest.raises(FileNotFoundError) as missing:
+        data.load_dataset(tmp_path / "absent.npz")
+    message = str(missing.value)
+    target = re.search(r"`make (\w+)`", message).group(1)
+    assert re.search(rf"^{target}:", (paths.COURSE_DIR / "Makefile").read_text(), re.MULTILINE)
+    command = re.search(r"`python -m backprop_lab ([\w-]+)`", message).group(1)
+    with pytest.raises(SystemExit) as shown:
+        cli.main([command, "--help"])
+    assert shown.value.code == 0
