@@ -1,6 +1,6 @@
 """What a check may receive from a student's kernel, and what it may send back into a re-run.
 
-The checks (checks.py) judge plain values; the kernel transport (kernel.py) turns what a
+The checks (checks/) judge plain values; the kernel transport (kernel.py) turns what a
 student's kernel sends into these. Defined here, below both, so that the checks never import
 the transport.
 """

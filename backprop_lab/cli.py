@@ -71,18 +71,19 @@ def step_visible(args):
 
 
 def step_mutants(args):
-    from backprop_lab import mutants
-    report = mutants.run(workers=args.workers)
-    table = mutants.table(report)
+    from backprop_lab.mutants import readme
+    from backprop_lab.mutants.run import run
+    report = run(workers=args.workers)
+    table = readme.table(report)
     print(table)
-    misses = mutants.survivors(report) + mutants.false_names(report)
+    misses = readme.survivors(report) + readme.false_names(report)
     for verdict in misses:
         print(f"mutants: {verdict.mutant.cell} ({verdict.mutant.seed}) {verdict.mutant.where}: "
               + (f"named wrongly {', '.join(verdict.wrongly_named)}" if verdict.wrongly_named else "lost no point"))
     broken = [name for name, failures in report.rewrites if any(failures.values())]
     for name in broken:
         print(f"mutants: the correct rewrite {name} lost points")
-    print(f"mutants: {mutants.write_readme(table)} (do the checks catch every wrong answer?)")
+    print(f"mutants: {readme.write_readme(table)} (do the checks catch every wrong answer?)")
     return bool(misses or broken)
 
 

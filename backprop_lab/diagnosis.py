@@ -13,7 +13,7 @@ from backprop_lab import convolution, network
 MATCH = 1e-5  # relative difference under which a prediction counts as the student's answer
 
 
-def _close(got, predicted):
+def matches(got, predicted):
     got, predicted = np.asarray(got, dtype=float), np.asarray(predicted, dtype=float)
     if got.shape != predicted.shape:
         return False
@@ -24,7 +24,7 @@ def _first_match(got, correct, candidates):
     """The first mistake whose prediction matches got and differs from the right answer."""
     for mistake_id, predictions in candidates:
         for predicted in predictions:
-            if not _close(predicted, correct) and _close(got, predicted):
+            if not matches(predicted, correct) and matches(got, predicted):
                 return mistake_id
     return None
 
@@ -51,12 +51,12 @@ def _to_column_order(flat, sizes):
 def cost(got, thetas, X, Y, lambda_, sizes):
     theta1, theta2 = network.unpack(thetas, *sizes)
     m, n_classes = Y.shape
-    _, _, a3 = network._forward(theta1, theta2, X)
-    cross_entropy = network._cross_entropy(a3, Y, 1e-12)
+    _, _, a3 = network.forward_layers(theta1, theta2, X)
+    cross_entropy = network.cross_entropy(a3, Y, 1e-12)
     only_y_log_a = -np.sum(Y * np.log(a3 + 1e-12)) / m
     weights = np.sum(theta1[:, 1:] ** 2) + np.sum(theta2[:, 1:] ** 2)
     biases = np.sum(theta1[:, 0] ** 2) + np.sum(theta2[:, 0] ** 2)
-    penalty = network._l2_penalty(theta1, theta2, lambda_, m)
+    penalty = network.l2_penalty(theta1, theta2, lambda_, m)
     return _first_match(got, cross_entropy + penalty, [
         ("cost-forgot-one-over-m", [m * cross_entropy + penalty, m * (cross_entropy + penalty),
                                     m * cross_entropy + lambda_ / 2 * weights]),
@@ -90,7 +90,7 @@ HIDDEN_SLOPES = {
 
 def _gradient_sums(theta1, theta2, X, Y, output_delta="cross-entropy", hidden_slope="z2", theta2_columns="weights"):
     """(grad1, grad2) summed over the examples, for a backward pass with the given variation."""
-    z2, a2, a3 = network._forward(theta1, theta2, X)
+    z2, a2, a3 = network.forward_layers(theta1, theta2, X)
     delta3 = a3 - Y
     if output_delta == "squared-error":
         delta3 = delta3 * a3 * (1 - a3)
@@ -107,7 +107,7 @@ def _bias_row_kept(theta1, theta2, X, Y):
     The classic ex4 port stacks a column of ones onto z2, so the hidden errors delta3 @ Theta2 keep
     their column 0 (the bias unit's, slope sigma'(1)); forgetting to drop it before multiplying by
     the inputs gives one extra row. -> [sums with sigma'(1), sums with a zero row]"""
-    z2, a2, a3 = network._forward(theta1, theta2, X)
+    z2, a2, a3 = network.forward_layers(theta1, theta2, X)
     A1 = np.column_stack([np.ones(len(X)), X])
     bias_errors = (a3 - Y) @ theta2[:, :1] * (expit(1.0) * (1 - expit(1.0)))
     return [(bias_errors.T @ A1), np.zeros((1, A1.shape[1]))]
@@ -249,9 +249,9 @@ def convolution_mistake(outputs):
         matching = set()
         for mistake_id, predictions in _convolution_mistakes(image, kernel):
             for predicted in predictions:
-                if _close(got, predicted):
+                if matches(got, predicted):
                     matching.add(mistake_id)
-                    if not _close(predicted, expected) and np.ptp(predicted) > 0:
+                    if not matches(predicted, expected) and np.ptp(predicted) > 0:
                         evidence.add(mistake_id)
         named = matching if named is None else named & matching
     candidates = [mistake_id for mistake_id in (named or ()) if mistake_id in evidence]

@@ -102,7 +102,7 @@ def _output_activations(theta2, a1):
     return _sigmoid_in_place(theta2 @ a1, 0.0)
 
 
-def _forward(theta1, theta2, X):
+def forward_layers(theta1, theta2, X):
     """Hidden weighted sums z2 (m, h), hidden activations a2 (m, h), outputs a3 (m, c).
 
     Computed one column per example, as ``cost_and_gradient`` does, and returned as
@@ -144,12 +144,12 @@ def _cross_entropy_sum(a, Y, small_value):
     return -(with_y + np.einsum("ij,ij->", 1.0 - Y, logs))
 
 
-def _cross_entropy(a3, Y, small_value):
+def cross_entropy(a3, Y, small_value):
     """Cross-entropy of outputs a3 (m, c) against Y (m, c): summed over outputs, averaged over m."""
     return _cross_entropy_sum(a3, Y, small_value) / Y.shape[0]
 
 
-def _l2_penalty(theta1, theta2, lambda_, m):
+def l2_penalty(theta1, theta2, lambda_, m):
     """lambda / (2 m) * sum of squared weights, biases (column 0) excluded."""
     w1, w2 = theta1[:, 1:], theta2[:, 1:]
     return lambda_ / (2.0 * m) * (np.einsum("ij,ij->", w1, w1) + np.einsum("ij,ij->", w2, w2))
@@ -163,7 +163,7 @@ def cost(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25, n_classes=10
     m = X.shape[0]
     a3t = _output_activations(theta2, _hidden_activations(theta1, X))
     J = _cross_entropy_sum(a3t, np.ascontiguousarray(Y.T), small_value) / m
-    return float(J + _l2_penalty(theta1, theta2, lambda_, m))
+    return float(J + l2_penalty(theta1, theta2, lambda_, m))
 
 
 def cost_and_gradient(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25, n_classes=10,
@@ -180,7 +180,7 @@ def cost_and_gradient(thetas, X, Y, lambda_=0.0, input_size=784, hidden_size=25,
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     m = X.shape[0]
-    penalty = _l2_penalty(theta1, theta2, lambda_, m)
+    penalty = l2_penalty(theta1, theta2, lambda_, m)
     a1 = _hidden_activations(theta1, X)                       # [1; a2.T]: (h + 1, m)
     a3t = _output_activations(theta2, a1)                     # a3.T: (c, m)
     Yt = Y.T.copy()                                           # ours: becomes 1 - Y below

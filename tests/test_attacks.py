@@ -12,6 +12,7 @@ the network attack targets a loopback port this test opens; the grading timeout 
 so that the slow attacks stay short.
 """
 import hashlib
+import re
 import json
 import os
 import socket
@@ -123,7 +124,7 @@ MACHINE = {
     "reads-course-files": '''
 import glob, os
 for pattern in ["../../../source/*/*.ipynb", "../../../gradebook.db", "{course}/source/*/*.ipynb", "{course}/gradebook.db",
-                "{repo}/notebooks/*.py", "{repo}/backprop_lab/checks.py", "{repo}/backprop_lab/network.py",
+                "{repo}/notebooks/*.py", "{repo}/backprop_lab/checks/*.py", "{repo}/backprop_lab/network.py",
                 "{course}/submitted/*/*/*.ipynb", "{course}/autograded/*/*/*.ipynb", "/root/*", "/root/.*", "/etc/shadow"]:
     for path in glob.glob(pattern):
         if os.path.realpath(path).startswith(os.getcwd()):
@@ -147,7 +148,7 @@ for path in ["../../../gradebook.db", "{course}/gradebook.db", "{course}/source/
     except OSError:
         pass
 # The repository's own files: opened for writing, never written (a failing sandbox must not damage the checkout).
-for path in ["{repo}/nbgrader_config.py", "{repo}/backprop_lab/checks.py", "{repo}/backprop_lab/executor.py"]:
+for path in ["{repo}/nbgrader_config.py", "{repo}/backprop_lab/checks/pictures.py", "{repo}/backprop_lab/executor.py"]:
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
         print("{leak} could write", path)
@@ -545,7 +546,7 @@ def test_feedback_shows_no_hidden_tests_or_reference(graded):
             (graded["course"] / "feedback" / student / ASSIGNMENT).glob("*.html"))
         for page in pages:
             text = _text(page)
-            for secret in ("BEGIN HIDDEN TESTS", "check_convolution", "backprop_lab/checks.py", "correlate_same"):
+            for secret in ("BEGIN HIDDEN TESTS", "check_convolution", "backprop_lab/checks/", "correlate_same"):
                 if secret in ANSWERS.get(student, ""):
                     continue  # the attacker's own code names it
                 assert secret not in text, (student, page.name, secret)
@@ -568,3 +569,14 @@ def test_a_kernel_killed_in_one_cell_costs_only_that_part(course):
     assert sum(score for score, _ in parts.values()) == 14
     text = _outputs(course / "autograded" / sample.name / "01_backprop" / "01_backprop.ipynb")
     assert "This cell was stopped: the kernel died" in text
+
+
+def test_the_attacks_aim_at_files_that_exist():
+    """An attack on a file that was moved or renamed passes without testing anything: does every
+    repository path the attacks read or write still name at least one file?"""
+    import glob
+
+    aimed = {path for code in MACHINE.values() for path in re.findall(r'"\{repo\}/([^"]+)"', code)}
+    assert aimed
+    for path in sorted(aimed):
+        assert glob.glob(str(paths.COURSE_DIR / path)), f"the attacks aim at {path}, which names no file"

@@ -9,12 +9,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from backprop_lab import checks, convolution, data, diagnosis, mistakes, mutants, network, paths, submissions
+from backprop_lab import checks, convolution, data, diagnosis, mistakes, network, paths, submissions
+from backprop_lab.mutants import outcomes, parts
 
 SAMPLES = submissions.all_samples()
 WRONG = [s for s in SAMPLES if s.name.startswith("wrong-")]
 CORRECT = [s for s in SAMPLES if s.name.startswith("correct-")]
-CHECKS = mutants.CHECKS  # graded part -> (the function's name, the hidden check), as the grader calls them
+CHECKS = parts.CHECKS  # graded part -> (the function's name, the hidden check), as the grader calls them
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +29,11 @@ def solutions(course):
 
 def _namespace(sample, solutions):
     """The sample's functions, defined as in the notebook: its cells, the instructor's for the rest."""
-    return mutants.namespace(sample.cells, solutions, data.load_dataset())
+    return parts.namespace(sample.cells, solutions, data.load_dataset())
 
 
 def _failure(part, namespace):
-    message = mutants.failure(part, namespace)
+    message = outcomes.failure(part, namespace)
     return None if message is None else str(message)
 
 
@@ -54,7 +55,7 @@ def test_each_sample_loses_exactly_its_parts_in_process(sample, solutions):
     """Do the in-process checks fail exactly the parts the sample's Loses line lists (training aside)?
     (A part whose functions the sample leaves as the instructor's passes.)"""
     namespace = _namespace(sample, solutions)
-    lost = {part for part in mutants.graded_parts(sample.cells) if _failure(part, namespace) is not None}
+    lost = {part for part in parts.graded_parts(sample.cells) if _failure(part, namespace) is not None}
     assert lost == sample.loses & set(CHECKS)
 
 

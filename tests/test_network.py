@@ -80,7 +80,7 @@ def test_examples_in_columns_agree_with_the_plain_formulas(sizes, m, labels):
     assert network.cost(thetas, X, Y, 0.7, *sizes) == pytest.approx(J_plain, rel=1e-12)
     assert np.linalg.norm(grad - grad_plain) <= 1e-12 * np.linalg.norm(grad_plain)
     assert np.array_equal(network.gradient(thetas, X, Y, 0.7, *sizes), grad)
-    for got, expected in zip(network._forward(*network.unpack(thetas, *sizes), X), forward_plain):
+    for got, expected in zip(network.forward_layers(*network.unpack(thetas, *sizes), X), forward_plain):
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(network.predict_proba(thetas, X, *sizes), forward_plain[2], rtol=1e-12)
