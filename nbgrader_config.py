@@ -27,10 +27,21 @@ c.LimitOutput.max_traceback = 40
 # whatever kernel the submitted notebook names. `--unsafe-no-sandbox`
 # (backprop_lab/pipeline/autograde.py) turns the sandbox off, never the trusted checks.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.converters import Autograde  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
                                     LimitOutput, SaveAutoGrades)
 
 from backprop_lab.executor import TrustedExecute  # noqa: E402
+from backprop_lab.pipeline.repairs import NormaliseGradedCells, RestoreTestCells  # noqa: E402
+
+# Graded cells a student changed, duplicated or deleted are put back as the release has them
+# (backprop_lab/pipeline/repairs.py), first of all. nbgrader's DeduplicateIds would keep the last
+# copy of a duplicated cell, not the first, and leave the others with empty nbgrader metadata,
+# which CheckCellMetadata takes for an old format, stopping the whole `nbgrader autograde` run;
+# OverwriteCells does not put a deleted test cell back. The repairs read only the submission and
+# release/, nothing the other preprocessors make. `make autograde` and `nbgrader autograde` both run them.
+c.Autograde.sanitize_preprocessors = [NormaliseGradedCells, RestoreTestCells,
+                                      *Autograde.class_traits()["sanitize_preprocessors"].default()]
 
 c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

@@ -26,16 +26,16 @@ ROOMS = [
     ("reference", "the trusted oracle and the data: never in a student kernel",
      ("network", "convolution", "data", "toy_worked")),
     ("judging", "the hidden checks, the mistake catalogue and the recognisers",
-     ("answers", "mistakes", "diagnosis", "checks", "checks.")),
+     ("answers", "mistakes", "diagnosis", "diagnosis_pictures", "checks", "checks.")),
     ("sandbox", "running untrusted notebooks: bubblewrap, the kernel, what runs inside it, the judge",
-     ("sandbox", "kernel", "probe", "relay", "executor")),
+     ("sandbox", "sandbox_launcher", "kernel", "kernel_wire", "probe", "relay", "executor")),
     ("authoring", "building the course: notebooks, figures, samples, the kit, the mutants",
      ("build", "instructor_only", "figures", "submissions", "kit", "visible", "mutants", "mutants.", "architecture")),
     ("pipeline", "the instructor's loop: collect, stage, autograde, feedback",
-     ("pipeline", "pipeline.", "collect", "exchange", "submission_times")),
+     ("pipeline", "pipeline.", "collect", "collect_files", "collect_names", "exchange", "submission_times")),
     ("results", "what grading left, read back: gradebook, exports, report, the verdict record",
      ("results", "results.", "verdict_record")),
-    ("command line", "one command per pipeline step", ("cli", "__main__")),
+    ("command line", "one command per pipeline step", ("cli", "demo", "__main__")),
 ]
 
 

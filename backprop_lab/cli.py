@@ -5,26 +5,14 @@ feedback, grades, report; `demo` runs them all on the sample submissions, in dem
 """
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from backprop_lab import paths
 
-# The sample submissions the demo grades: full marks, zero, and three realistic mistakes.
-DEMO_STUDENTS = ["instructor-solution", "blank-release",
-                 "wrong-gradient-forgot-one-over-m", "wrong-cost-regularised-biases", "wrong-convolution-flipped-kernel"]
-# The demo's own course folder, inside the course folder (gitignored): rebuilt on every run, so
-# the course's submitted/, gradebook and grades are never the demo's. The marker, written first,
-# says a folder is the demo's and may be wiped.
-DEMO_DIR = "demo"
-DEMO_MARKER = ".backprop-lab-demo"
-# The steps the demo runs there, each as `python -m backprop_lab STEP` with demo/ as the course
-# directory; without the first three nothing after them can run.
-DEMO_STEPS = ["source", "release", "submissions", "autograde", "feedback", "grades", "report"]
-DEMO_PREREQUISITES = {"source", "release", "submissions"}
+from backprop_lab.demo import (DEMO_DIR, DEMO_PREREQUISITES, DEMO_STEPS, DEMO_STUDENTS, demo_folder_problem,
+                               fresh_demo_course, timed)
 
 
 def step_data(args):
@@ -194,7 +182,7 @@ def step_demo(args):
               "folder away and run the demo again.", file=sys.stderr)
         return True
     for name, step in [("data", step_data), ("figures", step_figures)]:  # the course's own data/ and images/
-        _timed(name, lambda: step(args))
+        timed(name, lambda: step(args))
     fresh_demo_course(demo)
     print(f"\ndemo: the course folder is now {demo} (notebooks/, samples/, data/, images/ copied)")
     environment = dict(os.environ, BACKPROP_LAB_COURSE_DIR=str(demo), BACKPROP_LAB_DATA_DIR=str(demo / "data"),
@@ -206,7 +194,7 @@ def step_demo(args):
     failed = False
     for name in DEMO_STEPS:
         command = [sys.executable, "-m", "backprop_lab", name] + (grading_options if name == "autograde" else [])
-        code = _timed(name, lambda: subprocess.run(command, cwd=demo, env=environment).returncode)
+        code = timed(name, lambda: subprocess.run(command, cwd=demo, env=environment).returncode)
         if code and name in DEMO_PREREQUISITES:
             print(f"demo: stopped, the {name} step failed", file=sys.stderr)
             return True
@@ -216,49 +204,6 @@ def step_demo(args):
           f"  {DEMO_DIR}/feedback/*/*/*.html  what each student gets back\n"
           f"  {DEMO_DIR}/grades.csv           the gradebook (and grades-lms.csv, grades-nbgrader.csv)")
     return failed
-
-
-def _timed(name, run):
-    """run() under a `== name ==` heading, followed by its time. -> what run returned"""
-    started = time.perf_counter()
-    print(f"\n== {name} ==", flush=True)  # flushed: a step run as a subprocess prints straight to our stdout
-    result = run()
-    print(f"({name}: {time.perf_counter() - started:.1f} s)", flush=True)
-    return result
-
-
-def demo_folder_problem(demo):
-    """Why the folder demo/ is not the demo's own, so that it must not be wiped; None when it is
-    the demo's (its marker, and only sample students in submitted/), empty or absent."""
-    from backprop_lab import submissions
-    if not demo.exists() and not demo.is_symlink():
-        return None
-    if demo.is_symlink() or not demo.is_dir():
-        return f"{demo} is a link or not a folder"
-    if not any(demo.iterdir()):
-        return None
-    marker = demo / DEMO_MARKER
-    if marker.is_symlink() or not marker.is_file():
-        return f"{demo} is not the demo's folder (it has no {DEMO_MARKER})"
-    submitted = demo / "submitted"
-    for folder in sorted(submitted.iterdir()) if submitted.is_dir() and not submitted.is_symlink() else []:
-        if folder.is_symlink() or not folder.is_dir() or submissions.foreign_files(folder):
-            return f"{folder} is not a sample student the demo wrote"
-    return None
-
-
-def fresh_demo_course(demo):
-    """Wipe demo/ (check demo_folder_problem first) and build a course there: the marker, copies of
-    notebooks/, samples/, nbgrader_config.py, and of the built data/ and images/."""
-    if demo.exists():
-        shutil.rmtree(demo)
-    demo.mkdir()
-    (demo / DEMO_MARKER).write_text("This folder is `make demo`'s scratch course: the next demo deletes and "
-                                    "rebuilds it. Keep nothing of yours here.\n")
-    for source, name in [(paths.COURSE_DIR / "notebooks", "notebooks"), (paths.COURSE_DIR / "samples", "samples"),
-                         (paths.DATA, "data"), (paths.IMAGES, "images")]:
-        shutil.copytree(source, demo / name)
-    shutil.copy(paths.COURSE_DIR / "nbgrader_config.py", demo)
 
 
 def main(argv=None):

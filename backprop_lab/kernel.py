@@ -2,10 +2,9 @@
 
 The kernel runs in the sandbox (sandbox.py) unless the instructor grades without isolation.
 Everything that comes back from it is treated as untrusted data: outputs are capped in size,
-results are decoded without pickle into numbers, strings and numeric arrays only.
+results are decoded without pickle into numbers, strings and numeric arrays only (the format
+of what crosses is kernel_wire.py's).
 """
-import base64
-import io
 import json
 import os
 import shutil
@@ -16,17 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_lab import sandbox
-from backprop_lab.answers import Along, FigureImages, KernelFault, StudentError, Unsupported
+from backprop_lab import kernel_wire, sandbox
+from backprop_lab.answers import KernelFault, StudentError, Unsupported
 
-RESULT_MIME = "application/x-backprop-lab+json"
 PROBE_SOURCE = (Path(__file__).with_name("probe.py")).read_text()
 RELAY_SOURCE = (Path(__file__).with_name("relay.py")).read_text()
-RELAY_MARKER = "backprop-lab-relay:"  # starts the input requests of relay.py's functions
 MAX_CELL_OUTPUT = 1 << 20        # characters of text per cell, the rest is cut
-MAX_RESULT = 256 << 20           # bytes of one result message
 INLINE_REQUEST = 64 << 10        # characters of a request sent in the cell's code; larger ones go through a file
-STORE_MIN = 1 << 20              # bytes from which an argument is sent once and then named by its digest
 START_TIMEOUT = 60
 INTERRUPT_GRACE = 5              # seconds a kernel gets to stop after an interrupt before it is killed
 
@@ -44,63 +39,6 @@ def _error_output(ename, evalue):
 
 def fault_output(message):
     return _error_output("GradingStopped", message)
-
-
-def _decode(node):
-    """Untrusted JSON from the kernel -> plain Python values and numeric arrays."""
-    if isinstance(node, dict):
-        if "__ndarray__" in node:
-            raw = base64.b64decode(node["__ndarray__"], validate=True)
-            array = np.load(io.BytesIO(raw), allow_pickle=False)
-            if array.dtype.kind not in "biuf":
-                raise ValueError(f"unexpected array type {array.dtype}")
-            return array
-        if "__tuple__" in node:
-            return tuple(_decode(item) for item in node["__tuple__"])
-        if "__figure__" in node:
-            return FigureImages(_decode(item) for item in node["__figure__"])
-        if "__unsupported__" in node:
-            return Unsupported(str(node["__unsupported__"]))
-        raise ValueError("unexpected object")
-    if isinstance(node, list):
-        return [_decode(item) for item in node]
-    if node is None or isinstance(node, (bool, int, float, str)):
-        return node
-    raise ValueError("unexpected value")
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """An array the kernel already holds, named by the digest of its bytes."""
-    digest: str
-
-
-def _digest(array):
-    import hashlib
-    return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8).ravel(), digest_size=16).hexdigest() \
-        + f"-{array.dtype.str}-{'x'.join(map(str, array.shape))}"
-
-
-def _encode(value):
-    if isinstance(value, _Stored):
-        return {"__stored__": value.digest}
-    if isinstance(value, np.ndarray):
-        buffer = io.BytesIO()
-        np.save(buffer, value, allow_pickle=False)
-        return {"__ndarray__": base64.b64encode(buffer.getvalue()).decode("ascii")}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode(item) for item in value]}
-    if isinstance(value, list):
-        return [_encode(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    if isinstance(value, (np.integer, np.floating)):
-        return value.item()
-    return value
-
-
-def _plain(value):
-    return _encode(np.asarray(value, dtype=float)) if np.ndim(value) else float(value)
 
 
 class GradingKernel:
@@ -206,10 +144,15 @@ class GradingKernel:
                 idle = True
             elif on_message is not None:
                 on_message(message)
-        try:
-            reply = self.kc.get_shell_msg(timeout=INTERRUPT_GRACE)
-        except Exception:
-            raise self._stop("the kernel stopped answering") from None
+        # This request's reply: a stale one (a 2nd kernel_info reply) would shift every later reply.
+        reply_deadline = time.monotonic() + INTERRUPT_GRACE
+        while True:
+            try:
+                reply = self.kc.get_shell_msg(timeout=max(0.0, reply_deadline - time.monotonic()))
+            except Exception:
+                raise self._stop("the kernel stopped answering") from None
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         if interrupted_at is not None:
             return {"status": "error", "ename": "TimeoutError",
                     "evalue": f"stopped after the {timeout:g} s time limit"}
@@ -246,7 +189,7 @@ class GradingKernel:
         return run
 
     def _request(self, request, timeout=None):
-        request_json = json.dumps(dict(request, mime=RESULT_MIME))
+        request_json = json.dumps(dict(request, mime=kernel_wire.RESULT_MIME))
         if len(request_json) <= INLINE_REQUEST:
             call = f"_backprop_lab_probe(globals(), {request_json!r})\n"
         else:  # inputs of several MB would make a slow cell to parse: a file in the kernel's socket folder
@@ -260,8 +203,8 @@ class GradingKernel:
 
         def collect(message):
             data = message["content"].get("data", {}) if message["msg_type"] == "display_data" else {}
-            if RESULT_MIME in data:
-                replies.append(data[RESULT_MIME])
+            if kernel_wire.RESULT_MIME in data:
+                replies.append(data[kernel_wire.RESULT_MIME])
 
         # The probe is defined once per kernel; the notebook's code may remove or change it, which
         # can only change its own answers: with no answer, it is defined again and asked once more.
@@ -270,18 +213,7 @@ class GradingKernel:
             self._probe_defined = True
             if replies:
                 break
-        if not replies or not isinstance(replies[-1], str) or len(replies[-1]) > MAX_RESULT:
-            raise StudentError("the notebook's kernel returned no readable result")
-        try:
-            reply = json.loads(replies[-1])
-            if "error" in reply:
-                ename, evalue = reply["error"]
-                raise StudentError(f"{ename}: {evalue}")
-            return {key: _decode(value) for key, value in reply.items()}
-        except StudentError:
-            raise
-        except Exception as error:
-            raise StudentError(f"the notebook's kernel returned an unreadable result ({error})") from None
+        return kernel_wire.read_reply(replies)
 
     def resolve(self, name):
         """The student's variable: a KernelFunction if it is callable, else its plain value."""
@@ -291,22 +223,22 @@ class GradingKernel:
         return reply["value"]
 
     def _by_digest(self, value):
-        """value, or a _Stored name for it once the kernel holds it: the training set crosses once."""
-        if not (isinstance(value, np.ndarray) and value.nbytes >= STORE_MIN):
+        """value, or a Stored name for it once the kernel holds it: the training set crosses once."""
+        if not (isinstance(value, np.ndarray) and value.nbytes >= kernel_wire.STORE_MIN):
             return value
-        digest = _digest(value)
+        digest = kernel_wire.digest(value)
         if digest not in self._stored:
-            self._request({"kind": "store", "digest": digest, "value": _encode(value)})
+            self._request({"kind": "store", "digest": digest, "value": kernel_wire.encode(value)})
             self._stored[digest] = value
-        return _Stored(digest)
+        return kernel_wire.Stored(digest)
 
     def call(self, name, args, kwargs, timeout=None):
         """name(*args, **kwargs) in the kernel. -> (result, the args as the function left them;
         None for an argument it did not change)"""
         args = [self._by_digest(arg) for arg in args]
         kwargs = {key: self._by_digest(value) for key, value in kwargs.items()}
-        reply = self._request({"kind": "call", "name": name, "args": _encode(args), "kwargs": _encode(kwargs)},
-                              timeout)
+        reply = self._request({"kind": "call", "name": name, "args": kernel_wire.encode(args),
+                               "kwargs": kernel_wire.encode(kwargs)}, timeout)
         return reply["value"], reply.get("args") or []
 
     def rerun(self, source, trusted, result_name, known=(), timeout=None):
@@ -317,28 +249,17 @@ class GradingKernel:
         same numbers by its digest instead of sending it. The names and result_name get their
         values back afterwards. Raises StudentError when the re-run does not bind result_name."""
         handles = {}
-        known = {**self._stored, **{_digest(array): array for array in known}}
+        known = {**self._stored, **{kernel_wire.digest(array): array for array in known}}
 
         def answer(prompt):
-            if not prompt.startswith(RELAY_MARKER):
-                return json.dumps({"error": "no input is read while the grader re-runs this cell"})
-            try:
-                request = json.loads(prompt[len(RELAY_MARKER):])
-                args = [self._from_relay(node, handles, known) for node in request["args"]]
-                kwargs = {str(key): self._from_relay(node, handles, known) for key, node in request["kwargs"].items()}
-                value = trusted[request["name"]](*args, **kwargs)
-            except Exception as error:  # a wrong call (e.g. an argument of the wrong kind): the re-run's error
-                return json.dumps({"error": f"{type(error).__name__}: {error}"})
-            along = {}
-            if isinstance(value, Along):
-                value, along = value.value, value.others
-            return json.dumps({"value": _plain(value), "along": {name: _plain(other) for name, other in along.items()}})
+            return kernel_wire.answer_relay(prompt, trusted, handles, known)
 
         names = sorted(trusted)
         keep = names + [result_name]
         self.execute(f"{RELAY_SOURCE}\n_backprop_lab_kept = {{name: globals().pop(name) for name in {keep!r} "
                      "if name in globals()}\n"
-                     f"_backprop_lab_relay(globals(), {names!r}, {RELAY_MARKER!r}, {sorted(known)!r}, {STORE_MIN})\n"
+                     f"_backprop_lab_relay(globals(), {names!r}, {kernel_wire.RELAY_MARKER!r}, {sorted(known)!r}, "
+                     f"{kernel_wire.STORE_MIN})\n"
                      "del _backprop_lab_relay\n",
                      store_history=False)
         try:
@@ -353,24 +274,6 @@ class GradingKernel:
                 self.execute(f"for _backprop_lab_name in {keep!r}:\n    globals().pop(_backprop_lab_name, None)\n"
                              "globals().update(_backprop_lab_kept)\ndel _backprop_lab_kept, _backprop_lab_name\n",
                              store_history=False)
-
-    @staticmethod
-    def _from_relay(node, handles, known):
-        """An argument relay.py sent -> a plain value or array (handles: arrays sent before; known:
-        digest -> the grader's arrays, which the relay names instead of sending)."""
-        if isinstance(node, dict) and "__handle__" in node:
-            return handles[int(node["__handle__"])]
-        if isinstance(node, dict) and "__known__" in node:  # numbers the grader holds: its own copy
-            array = known[str(node["__known__"])].copy()
-            handles[int(node["handle"])] = array
-            return array
-        if isinstance(node, dict) and "handle" in node:
-            array = _decode({"__ndarray__": node["__ndarray__"]})
-            handles[int(node["handle"])] = array
-            return array
-        if isinstance(node, list):
-            return [GradingKernel._from_relay(item, handles, known) for item in node]
-        return _decode(node)
 
 
 class KernelFunction:

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from backprop_lab import cli, paths, submissions
+from backprop_lab.demo import DEMO_MARKER, DEMO_STUDENTS, demo_folder_problem, fresh_demo_course
 
 
 def _files(root, skip=()):
@@ -72,9 +73,9 @@ def test_demo_grades_the_samples_in_demo_and_leaves_the_class_alone(tmp_path):
                              f"added: {sorted(set(after) - set(before))}")
     assert _gradebook_rows(course / "gradebook.db") == rows
     demo = course / "demo"
-    assert (demo / cli.DEMO_MARKER).is_file()
+    assert (demo / DEMO_MARKER).is_file()
     rows = list(csv.DictReader((demo / "grades.csv").open()))
-    assert {row["student_id"] for row in rows} == set(cli.DEMO_STUDENTS)
+    assert {row["student_id"] for row in rows} == set(DEMO_STUDENTS)
     samples = {sample.name: sample for sample in submissions.all_samples(course / "samples")}
     parts = [name for name in rows[0] if name not in ("student_id", "assignment", "total", "max_score")]
     for row in rows:
@@ -128,7 +129,7 @@ def test_submissions_replaces_its_own_samples_and_nothing_else(scratch_course, c
     assert not cli.step_submissions(argparse.Namespace(all=False))
     first = _files(scratch_course)
     written = {path.split("/")[1] for path in first if path.startswith("submitted/")} - {"alice"}
-    assert written == set(cli.DEMO_STUDENTS)
+    assert written == set(DEMO_STUDENTS)
 
     assert not cli.step_submissions(argparse.Namespace(all=False))
     assert _files(scratch_course) == first
@@ -147,7 +148,7 @@ DEMO_ARGS = argparse.Namespace(idx_dir=None, iterations=500, force=False, worker
 
 
 @pytest.mark.parametrize("layout", [{"notes.txt": "mine"},
-                                    {cli.DEMO_MARKER: "", "submitted/alice/02_convolution/02_convolution.ipynb": "{}"}])
+                                    {DEMO_MARKER: "", "submitted/alice/02_convolution/02_convolution.ipynb": "{}"}])
 def test_demo_refuses_a_folder_that_is_not_its_own(tmp_path, monkeypatch, capsys, layout):
     """demo/ without the demo's marker, or with a student who is not one of its samples: does the
     demo refuse before doing anything, and leave the folder as it was?"""
@@ -170,13 +171,13 @@ def test_demo_rebuilds_its_own_folder(tmp_path, monkeypatch):
     shutil.copy(paths.COURSE_DIR / "nbgrader_config.py", tmp_path)
     demo = tmp_path / "demo"
     (demo / "reports").mkdir(parents=True)
-    (demo / cli.DEMO_MARKER).write_text("")
+    (demo / DEMO_MARKER).write_text("")
     (demo / "reports" / "stale.png").write_text("from the last demo")
     monkeypatch.setattr(paths, "COURSE_DIR", tmp_path)
 
-    assert cli.demo_folder_problem(demo) is None
-    cli.fresh_demo_course(demo)
-    assert not (demo / "reports").exists() and (demo / cli.DEMO_MARKER).is_file()
+    assert demo_folder_problem(demo) is None
+    fresh_demo_course(demo)
+    assert not (demo / "reports").exists() and (demo / DEMO_MARKER).is_file()
     for folder, source in [("notebooks", tmp_path / "notebooks"), ("samples", tmp_path / "samples"),
                            ("data", paths.DATA), ("images", paths.IMAGES)]:
         assert _files(demo / folder) == _files(source), folder

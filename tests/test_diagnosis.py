@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from backprop_lab import checks, convolution, data, diagnosis, mistakes, network, paths, submissions
+from backprop_lab import checks, convolution, data, diagnosis, diagnosis_pictures, mistakes, network, paths, submissions
 from backprop_lab.mutants import outcomes, parts
 
 SAMPLES = submissions.all_samples()
@@ -91,7 +91,7 @@ def test_convolution_mistakes_are_named_only_when_their_prediction_fits(sample, 
         if got.shape == expected.shape and np.allclose(got, expected, rtol=1e-5, atol=1e-5):
             continue  # right on this image (the off-by-one border can be right by chance)
         assert sample.diagnosis, f"{sample.name} is wrong on a {image.shape} image"
-        assert diagnosis.convolution_(got, image, kernel) == sample.diagnosis, image.shape
+        assert diagnosis_pictures.convolution_(got, image, kernel) == sample.diagnosis, image.shape
 
 
 def test_convolution_outputs_no_mistake_explains_get_no_name():
@@ -99,10 +99,10 @@ def test_convolution_outputs_no_mistake_explains_get_no_name():
     image, kernel = checks.convolution_cases()[2]
     rows, cols = image.shape
     garbage = np.random.default_rng(0).uniform(-1, 1, (cols, rows))
-    assert diagnosis.convolution_(garbage, image, kernel) is None
+    assert diagnosis_pictures.convolution_(garbage, image, kernel) is None
     one_pixel_off = convolution.correlate_same(image, kernel)
     one_pixel_off[2, 3] += 1
-    assert diagnosis.convolution_(one_pixel_off, image, kernel) is None
+    assert diagnosis_pictures.convolution_(one_pixel_off, image, kernel) is None
 
 
 def test_a_convolution_is_named_only_by_a_mistake_that_explains_every_image():

@@ -19,6 +19,7 @@ from backprop_lab import kit, paths
 pytestmark = pytest.mark.slow
 
 GRADER_MODULES = ["backprop_lab.network", "backprop_lab.convolution", "backprop_lab.checks", "backprop_lab.diagnosis",
+                  "backprop_lab.diagnosis_pictures",
                   "backprop_lab.mistakes", "backprop_lab.executor", "backprop_lab.pipeline.autograde",
                   "backprop_lab.toy_worked", "nbgrader"]
 # Oracle functions that the lesson itself gives students in code, so they are in the kit on purpose.

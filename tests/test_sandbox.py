@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from backprop_lab import cli, kernel, sandbox
+from backprop_lab import cli, kernel, kernel_wire, sandbox
 from backprop_lab.pipeline import autograde
 
 
@@ -115,12 +115,12 @@ def _npy(array, allow_pickle=False):
 
 def test_grader_reads_plain_data_only():
     """Does the grader decode numbers and numeric arrays, and refuse pickles and object arrays?"""
-    assert np.array_equal(kernel._decode(_npy(np.arange(3.0))), np.arange(3.0))
-    assert kernel._decode({"__tuple__": [1, 2.5, "x", None]}) == (1, 2.5, "x", None)
+    assert np.array_equal(kernel_wire.decode(_npy(np.arange(3.0))), np.arange(3.0))
+    assert kernel_wire.decode({"__tuple__": [1, 2.5, "x", None]}) == (1, 2.5, "x", None)
     with pytest.raises(ValueError):
-        kernel._decode(_npy(np.array([object()], dtype=object), allow_pickle=True))
+        kernel_wire.decode(_npy(np.array([object()], dtype=object), allow_pickle=True))
     with pytest.raises(ValueError):
-        kernel._decode({"__class__": "os.system"})
+        kernel_wire.decode({"__class__": "os.system"})
 
 
 def test_launcher_refuses_without_bubblewrap(tmp_path):

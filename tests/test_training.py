@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.optimize import fmin_cg
 
-from backprop_lab import checks, data, kernel, network
+from backprop_lab import answers, checks, data, kernel, network
 
 
 def _cost(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):
@@ -27,7 +27,7 @@ def _stopped_by_line_search():
 
 class TrainingCell:
     """Stands in for the grader's re-run: the notebook's training call with the functions given
-    (each answers with a kernel.Along, whose value is what the relay in the kernel returns)."""
+    (each answers with an answers.Along, whose value is what the relay in the kernel returns)."""
 
     def __init__(self, lambda_=1, maxiter=60):
         self.lambda_, self.maxiter, self.runs = lambda_, maxiter, 0
@@ -145,7 +145,7 @@ def test_an_answer_sent_along_saves_a_round_trip(sandboxed):
 
     def trusted_cost(t, X):
         asked.append("cost")
-        return kernel.Along(float(t.sum()), {"grad": 2 * t})
+        return answers.Along(float(t.sum()), {"grad": 2 * t})
 
     def trusted_grad(t, X):
         asked.append("grad")
@@ -181,3 +181,12 @@ def test_a_rerun_names_the_training_set_the_grader_holds_instead_of_sending_it(s
     assert got == [400000.0, 400000.0, 400001.0]
     assert seen[0] is seen[1] and seen[0] is not held and np.array_equal(seen[0], held)
     assert prompts[0] < 1000 < 1_000_000 < prompts[2]  # named by digest; Y's 1.6 MB sent whole
+
+
+def test_a_stale_reply_is_not_taken_for_a_cells_reply(sandboxed):
+    """A reply left unread on the shell channel (start-up can send kernel_info twice) must not be
+    taken for the next cell's: the failing cell is still seen to fail, and the next one to pass."""
+    sandboxed.kc.kernel_info()  # its reply is never read
+    failed = sandboxed.run_cell("1 / 0")
+    passed = sandboxed.run_cell("x = 1")
+    assert failed.error == "ZeroDivisionError" and passed.error is None

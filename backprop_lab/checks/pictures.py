@@ -1,7 +1,7 @@
 """The checks of the pictures: the plot of the hidden units' weights, and the convolution's edge maps."""
 import numpy as np
 
-from backprop_lab import convolution, diagnosis
+from backprop_lab import convolution, diagnosis_pictures
 from backprop_lab.answers import FigureImages
 from backprop_lab.checks.calling import as_array, call, diagnosed
 
@@ -27,16 +27,17 @@ def check_hidden_weights_plot(plotHiddenWeights):
             plt.close("all")
         assert len(images) == hidden_size, diagnosed(
             f"For {hidden_size} hidden units plotHiddenWeights drew {len(images)} images; expected one per unit",
-            diagnosis.hidden_weights(images, thetaOne), where="another number of images")
+            diagnosis_pictures.hidden_weights(images, thetaOne), where="another number of images")
         for unit, image in enumerate(images):
             expected = thetaOne[unit, 1:].reshape(28, 28)
             assert image.shape == (28, 28), diagnosed(
-                f"Image {unit} has shape {image.shape}; expected (28, 28)", diagnosis.hidden_weights(images, thetaOne))
+                f"Image {unit} has shape {image.shape}; expected (28, 28)",
+                diagnosis_pictures.hidden_weights(images, thetaOne))
             correlation = np.corrcoef(image.ravel(), expected.ravel())[0, 1]
             assert correlation > 0.999, diagnosed(
                 f"Image {unit} does not show hidden unit {unit}'s 784 weights as a 28x28 picture "
                 "(leave out the bias in column 0; reshape(28, 28) without transposing; one unit per image, in order)",
-                diagnosis.hidden_weights(images, thetaOne), where="an image that is not its unit's weights")
+                diagnosis_pictures.hidden_weights(images, thetaOne), where="an image that is not its unit's weights")
 
 
 def convolution_cases():
@@ -57,7 +58,7 @@ def _convolution_mistake(convolve2d):
             outputs.append((as_array(call(convolve2d, "convolve2d", image, kernel), "convolve2d"), image, kernel))
         except AssertionError:
             outputs.append((None, image, kernel))
-    return diagnosis.convolution_mistake(outputs)
+    return diagnosis_pictures.convolution_mistake(outputs)
 
 
 def check_convolution(convolve2d):

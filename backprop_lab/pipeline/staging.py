@@ -1,40 +1,15 @@
 """Staging: submitted/STUDENT/ASSIGNMENT copied into .grading/submitted/ as nbgrader should see it.
 
 submitted/ -> .grading/submitted/ (stage_submission) -> autograded/ (autograde.py). submitted/ is never changed.
+Staging works on files (links, unreadable notebooks, the submission time); the cells are repaired by
+nbgrader's sanitize step (repairs.py), whichever route grades.
 """
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from backprop_lab.pipeline import repairs
 from backprop_lab.pipeline.nbgrader_api import STAGING, gradebook_url
-
-
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def restore_test_cells(submitted, released):
-    """Put back the test cells a student deleted, each after the cell it followed in the release.
-
-    nbgrader restores the text of test cells but not a missing cell, which would cost its points
-    silently. -> the grade ids restored
-    """
-    present = {_grade_id(cell) or cell.get("id") for cell in submitted.cells}
-    restored = []
-    for index, cell in enumerate(released.cells):
-        if not cell.metadata.get("nbgrader", {}).get("grade") or _grade_id(cell) in present:
-            continue
-        position = 0
-        for earlier in reversed(released.cells[:index]):
-            key = _grade_id(earlier) or earlier.get("id")
-            matches = [i for i, c in enumerate(submitted.cells) if (_grade_id(c) or c.get("id")) == key]
-            if matches:
-                position = matches[0] + 1
-                break
-        submitted.cells.insert(position, cell)
-        present.add(_grade_id(cell))
-        restored.append(_grade_id(cell))
-    return restored
 
 
 def _blank_with_reason(release_path, reason):
@@ -47,43 +22,12 @@ def _blank_with_reason(release_path, reason):
     return notebook
 
 
-def normalise_graded_cells(notebook, released):
-    """Give the first cell of each graded id the release's cell type and nbgrader metadata
-    (points, flags); later copies, and ids the release does not have, become plain cells.
-    -> the grade ids dropped"""
-    import copy
-    originals = {_grade_id(cell): cell for cell in released.cells if _grade_id(cell)}
-    seen, dropped = set(), []
-    for cell in notebook.cells:
-        grade_id = _grade_id(cell)
-        if grade_id is None and "nbgrader" in cell.metadata:
-            del cell.metadata["nbgrader"]
-        if grade_id is None:
-            continue
-        if grade_id in seen or grade_id not in originals:
-            del cell.metadata["nbgrader"]
-            dropped.append(grade_id)
-        else:
-            original = originals[grade_id]
-            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
-            if cell.cell_type != original.cell_type:
-                cell.cell_type = original.cell_type
-                cell.source = original.source
-                if cell.cell_type == "code":
-                    cell.outputs, cell.execution_count = [], None
-                else:
-                    cell.pop("outputs", None)
-                    cell.pop("execution_count", None)
-        seen.add(grade_id)
-    return dropped
-
-
 def stage_submission(course_dir, student, assignment, db_url=None):
     """Copy submitted/STUDENT/ASSIGNMENT into .grading/submitted/ as nbgrader should see it.
 
     Only regular files are copied (a symlink could point at the gradebook or the solutions);
-    a notebook that cannot be read is replaced by the blank release that says why; graded cells
-    get the release's metadata back, deleted test cells are put back and duplicated ones dropped.
+    a notebook that cannot be read is replaced by the blank release that says why. Its cells are
+    copied as submitted: the notes say what the sanitize step's repairs (repairs.py) will change.
     The student's own timestamp.txt is never copied: the staged one is the grader's record of
     when the submission arrived (_stage_submission_time). submitted/ itself is never changed.
     -> notes for the instructor
@@ -125,13 +69,7 @@ def stage_submission(course_dir, student, assignment, db_url=None):
                     nbformat.write(_blank_with_reason(release_path, reason), staged / relative)
                 continue
             if release_path.exists():
-                released = nbformat.read(release_path, as_version=4)
-                dropped = normalise_graded_cells(notebook, released)
-                if dropped:
-                    notes.append(f"{student}/{assignment}: ignored extra or duplicated graded cells {', '.join(dropped)}")
-                restored = restore_test_cells(notebook, released)
-                if restored:
-                    notes.append(f"{student}/{assignment}: restored deleted test cells {', '.join(restored)}")
+                notes += repairs.notes(f"{student}/{assignment}", notebook, nbformat.read(release_path, as_version=4))
             nbformat.write(notebook, staged / relative)
     notes += _stage_submission_time(course_dir, student, assignment, staged, db_url)
     return notes
