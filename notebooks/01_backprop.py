@@ -777,7 +777,7 @@ plt.show()
 # %% [markdown]
 # **Longer training, other λ.** The file `500IterationsTrainedThetasLambdas0_1_10_100.npz` holds the same
 # network trained by `fmin_cg` from one random start with $\lambda$ = 0, 1, 10 and 100, for up to 500
-# iterations: with $\lambda = 0$ it stops after 195, because the norm of its gradient has fallen below
+# iterations: with $\lambda = 0$ it stops after 217, because the norm of its gradient has fallen below
 # fmin_cg's tolerance ($10^{-5}$); the other three run all 500. Each of its keys
 # (`thetaListLambdaZero`, `thetaListLambdaOne`, `thetaListLambdaTen`, `thetaListLambdaHundred`) holds
 # one flat vector of 19,885 parameters laid out like `nnThetas`, not a list.
