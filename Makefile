@@ -78,7 +78,7 @@ lint: $(INSTALLED)           ## ruff: the lint rules pyproject.toml sets (pyflak
 	$(BIN)/ruff check backprop_lab tests bench
 
 architecture: $(INSTALLED)   ## docs/architecture.md: rooms, import arrows, cycles and sizes, measured from the source
-	$(BIN)/python -m backprop_lab.architecture
+	$(BIN)/python -m backprop_lab.authoring.architecture
 
 bench: data                  ## benchmarks, written into bench/README.md
 	$(BIN)/python bench/run_all.py

@@ -11,7 +11,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Cells tagged instructor-only (the answers to "Think about it") stay in source/, never reach release/.
 from nbgrader.converters import GenerateAssignment  # noqa: E402
 
-from backprop_lab.instructor_only import RemoveInstructorOnly  # noqa: E402
+from backprop_lab.authoring.instructor_only import RemoveInstructorOnly  # noqa: E402
 
 c.GenerateAssignment.preprocessors = [RemoveInstructorOnly, *GenerateAssignment.class_traits()["preprocessors"].default()]
 
@@ -23,7 +23,7 @@ c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
 
 # Autograding runs every submission's kernel in the bubblewrap sandbox and decides each test
-# cell's score with the course's hidden checks in the grader process (backprop_lab/executor.py),
+# cell's score with the course's hidden checks in the grader process (backprop_lab/sandbox/executor.py),
 # whatever kernel the submitted notebook names. `--unsafe-no-sandbox`
 # (backprop_lab/pipeline/autograde.py) turns the sandbox off, never the trusted checks.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
@@ -31,7 +31,7 @@ from nbgrader.converters import Autograde  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,  # noqa: E402
                                     LimitOutput, SaveAutoGrades)
 
-from backprop_lab.executor import TrustedExecute  # noqa: E402
+from backprop_lab.sandbox.executor import TrustedExecute  # noqa: E402
 from backprop_lab.pipeline.repairs import NormaliseGradedCells, RestoreTestCells  # noqa: E402
 
 # Graded cells a student changed, duplicated or deleted are put back as the release has them
@@ -49,5 +49,5 @@ c.TrustedExecute.timeout = 120
 c.TrustedExecute.sandbox = True
 
 # `nbgrader collect` from the exchange also records when each submission arrived, from the
-# exchange's own record: the time grading trusts (backprop_lab/exchange.py, docs/jupyterhub.md).
-c.ExchangeFactory.collect = "backprop_lab.exchange.TrustedTimeCollect"
+# exchange's own record: the time grading trusts (backprop_lab/pipeline/exchange.py, docs/jupyterhub.md).
+c.ExchangeFactory.collect = "backprop_lab.pipeline.exchange.TrustedTimeCollect"

@@ -16,7 +16,7 @@ from backprop_lab.demo import (DEMO_DIR, DEMO_PREREQUISITES, DEMO_STEPS, DEMO_ST
 
 
 def step_data(args):
-    from backprop_lab import data
+    from backprop_lab.reference import data
     print(f"data: {data.build_dataset(paths.DATA, idx_dir=args.idx_dir)}")
     trained = paths.DATA / paths.TRAINED_FILE
     if args.force or not trained.exists():
@@ -26,13 +26,13 @@ def step_data(args):
 
 
 def step_figures(args):
-    from backprop_lab import figures
+    from backprop_lab.authoring import figures
     for path in figures.build_all(paths.IMAGES):
         print(f"figures: {path}")
 
 
 def step_source(args):
-    from backprop_lab import build
+    from backprop_lab.authoring import build
     for path in build.build_source():
         print(f"source: {path}")
 
@@ -45,22 +45,22 @@ def step_release(args):
 
 
 def step_student_kit(args):
-    from backprop_lab import kit
+    from backprop_lab.authoring import kit
     folder, archive = kit.build_kit()
     print(f"student-kit: {folder} ({kit.kit_size(folder) / 1e6:.1f} MB), {archive} "
           f"({archive.stat().st_size / 1e6:.1f} MB); hand either to students")
 
 
 def step_visible(args):
-    from backprop_lab import visible
+    from backprop_lab.authoring import visible
     table = visible.table(visible.see_all(workers=args.workers))
     print(table)
     print(f"visible: {visible.write_readme(table)} (the table of what students see before submitting)")
 
 
 def step_mutants(args):
-    from backprop_lab.mutants import readme
-    from backprop_lab.mutants.run import run
+    from backprop_lab.authoring.mutants import readme
+    from backprop_lab.authoring.mutants.run import run
     report = run(workers=args.workers)
     table = readme.table(report)
     print(table)
@@ -76,7 +76,7 @@ def step_mutants(args):
 
 
 def step_verdicts(args):
-    from backprop_lab import verdict_record
+    from backprop_lab.results import verdict_record
     before = verdict_record.read()
     record = verdict_record.grade_every_sample(workers=args.workers)
     changed = sorted(name for name in set(before) | set(record) if before.get(name) != record.get(name))
@@ -88,7 +88,7 @@ def step_verdicts(args):
 
 
 def step_submissions(args):
-    from backprop_lab import submissions
+    from backprop_lab.authoring import submissions
     samples = submissions.all_samples()
     if not args.all:
         samples = [s for s in samples if s.name in DEMO_STUDENTS]
@@ -104,7 +104,7 @@ def step_submissions(args):
 
 
 def step_autograde(args):
-    from backprop_lab import sandbox
+    from backprop_lab.sandbox import bubblewrap
     from backprop_lab.pipeline import autograde
     if args.unsafe_no_sandbox:
         print("autograde: WARNING: --unsafe-no-sandbox: student code runs with your permissions, unisolated.",
@@ -112,7 +112,7 @@ def step_autograde(args):
     try:
         failures, _ = autograde.autograde(paths.COURSE_DIR, sandboxed=not args.unsafe_no_sandbox,
                                           workers=args.workers, scheduler=args.scheduler)
-    except sandbox.SandboxUnavailable as error:
+    except bubblewrap.SandboxUnavailable as error:
         print(f"autograde: refused: {error}", file=sys.stderr)
         return True
     for failure in failures:
@@ -124,7 +124,7 @@ def step_autograde(args):
 
 
 def step_collect(args):
-    from backprop_lab import collect
+    from backprop_lab.pipeline import collect
     try:
         report = collect.import_submissions(args.source, paths.COURSE_DIR, assignment=args.assignment,
                                             overwrite=args.overwrite)
@@ -135,7 +135,7 @@ def step_collect(args):
 
 
 def step_exchange_collect(args):
-    from backprop_lab import exchange
+    from backprop_lab.pipeline import exchange
     result = exchange.collect(args.assignment, paths.COURSE_DIR, exchange_root=args.exchange_root, update=args.update)
     print(result.get("log") or "", end="")
     if not result.get("success"):

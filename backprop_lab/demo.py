@@ -31,7 +31,7 @@ def timed(name, run):
 def demo_folder_problem(demo):
     """Why the folder demo/ is not the demo's own, so that it must not be wiped; None when it is
     the demo's (its marker, and only sample students in submitted/), empty or absent."""
-    from backprop_lab import submissions
+    from backprop_lab.authoring import submissions
     if not demo.exists() and not demo.is_symlink():
         return None
     if demo.is_symlink() or not demo.is_dir():

@@ -12,11 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the package need not be installed to benchmark it
     sys.path.insert(0, str(ROOT))
 
-from backprop_lab import network  # noqa: E402, F401  (the benchmarks import it from here)
+from backprop_lab.reference import network  # noqa: E402, F401  (the benchmarks import it from here)
 
 def load_digits():
     """The course's own split (`make data`): (XTrain, yTrain, XTest, yTest), 4000 / 1000 digits."""
-    from backprop_lab import data
+    from backprop_lab.reference import data
 
     dataset = data.load_dataset()
     return dataset["XTrain"], dataset["yTrain"], dataset["XTest"], dataset["yTest"]

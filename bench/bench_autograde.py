@@ -18,7 +18,8 @@ from pathlib import Path
 
 from _common import ROOT  # noqa: F401  (puts the project on sys.path)
 
-from backprop_lab import build, paths, submissions
+from backprop_lab import paths
+from backprop_lab.authoring import build, submissions
 from backprop_lab.pipeline import nbgrader_api
 
 

@@ -34,7 +34,7 @@ from backprop_lab import paths
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import gradebook
 
-# backprop_lab.build and .submissions (jupytext, ~1 s) are imported where they are used: the
+# backprop_lab.authoring.build and .submissions (jupytext, ~1 s) are imported where they are used: the
 # spawned workers of `workers=2` import this script as their __main__, and should start as fast as
 # they do under the `backprop-lab` command.
 
@@ -69,7 +69,7 @@ c.Execute.timeout = {timeout}
 def class_samples():
     """The samples a class of 02_convolution is made of, in the order they are cycled through:
     right and wrong answers alternate, so that even a small class is mixed."""
-    from backprop_lab import submissions
+    from backprop_lab.authoring import submissions
 
     samples = submissions.all_samples()
     right = [s for s in samples if s.name == submissions.SOLUTION or s.name.startswith("correct-")]
@@ -90,7 +90,7 @@ def _class(size):
 
 def _course(root, students, db_url):
     """Build, release and fill the throw-away course: {student: sample}, every variant's class."""
-    from backprop_lab import build, submissions
+    from backprop_lab.authoring import build, submissions
 
     build.build_source(source_dir=root / "source")
     nbgrader_api.release(root)
@@ -143,7 +143,7 @@ def _check_scores(root, db_url, students):
 
 def run(submissions_=50):
     """Markdown: wall time to grade a class of ``submissions_`` per variant, and per submission."""
-    from backprop_lab import submissions
+    from backprop_lab.authoring import submissions
 
     # The throw-away course keeps its own gradebook, whatever $BACKPROP_LAB_DB_URL says.
     os.environ.pop("BACKPROP_LAB_DB_URL", None)

@@ -1,6 +1,6 @@
 """Benchmark: one cost + gradient evaluation of the 784-25-10 network on 4,000 digits.
 
-Compares the reference (backprop_lab.network) with the classic ex4-style implementations,
+Compares the reference (backprop_lab.reference.network) with the classic ex4-style implementations,
 PyTorch autograd and the two matrix products no implementation can avoid, each timed in
 every memory layout BLAS can be given; the GEMM bound is the fastest layout of each
 product, summed. Run ``python bench/bench_cost_gradient.py`` from the project root.

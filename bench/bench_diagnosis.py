@@ -22,7 +22,8 @@ from pathlib import Path
 
 from _common import ROOT, cpu_seconds, markdown_table, others_share  # noqa: F401  (ROOT: project on sys.path)
 
-from backprop_lab import checks, kernel
+from backprop_lab.judging import checks
+from backprop_lab.sandbox import kernel
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import gradebook
 
@@ -62,7 +63,7 @@ def _cell_label(_kernel, source, *args, **kwargs):
 
 
 def run(rounds=3):
-    from backprop_lab import build, submissions
+    from backprop_lab.authoring import build, submissions
 
     os.environ.pop("BACKPROP_LAB_DB_URL", None)
     samples = {sample.name: sample for sample in submissions.all_samples()}
@@ -121,7 +122,7 @@ def run_class(students_=200, workers=2):
     mistake, the blank release), so mistakes are mixed in as in samples/."""
     import itertools
 
-    from backprop_lab import build, submissions
+    from backprop_lab.authoring import build, submissions
 
     os.environ.pop("BACKPROP_LAB_DB_URL", None)
     samples = submissions.all_samples()

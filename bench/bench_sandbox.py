@@ -26,10 +26,11 @@ from pathlib import Path
 from _common import ROOT, cpu_seconds, markdown_table, others_share, time_once  # noqa: F401  (ROOT: project on sys.path)
 from bench_autograde import _course
 
-from backprop_lab import paths, sandbox
+from backprop_lab import paths
+from backprop_lab.sandbox import bubblewrap
 from backprop_lab.pipeline import nbgrader_api, staging
 from backprop_lab.results import gradebook
-from backprop_lab.kernel import GradingKernel
+from backprop_lab.sandbox.kernel import GradingKernel
 
 VARIANTS = {  # student-id prefix -> column title
     "plain": "plain nbgrader (s)",
@@ -84,7 +85,7 @@ def _graders(root):
             assert result["success"], result.get("error")
         return grade
 
-    sandbox.check_available()  # once per autograde.autograde call, not per submission: not timed
+    bubblewrap.check_available()  # once per autograde.autograde call, not per submission: not timed
     return {"plain": grade_plain, "nosandbox": trusted(False), "sandbox": trusted(True)}
 
 
@@ -142,7 +143,7 @@ def run(submissions_per_notebook=4, kernel_starts=5):
                     times[assignment][variant].append(time.perf_counter() - started)
                     graded.append((student, assignment))
         _assert_full_marks(root, graded)
-        check = statistics.median(time_once(sandbox.check_available) for _ in range(kernel_starts))
+        check = statistics.median(time_once(bubblewrap.check_available) for _ in range(kernel_starts))
         kernels = _time_kernel_starts(root / "kernel-startup", kernel_starts)
 
     rows = []
@@ -156,7 +157,7 @@ def run(submissions_per_notebook=4, kernel_starts=5):
             "kernel to the grades in the gradebook (every cell run, the hidden checks, the autograded notebook "
             "written); for the trusted variants it also includes staging the submission "
             "(`staging.stage_submission`) and removing the staged copy, as `autograde.autograde` does per "
-            "submission. Building the nbgrader API and `sandbox.check_available()` happen once per grading run "
+            "submission. Building the nbgrader API and `bubblewrap.check_available()` happen once per grading run "
             "and are not included.")
     start_rows = []
     for sandboxed, label in ((False, "without sandbox"), (True, "bubblewrap sandbox")):
@@ -170,7 +171,7 @@ def run(submissions_per_notebook=4, kernel_starts=5):
     start_table = markdown_table(["kernel (`GradingKernel`)", "start, until ready (s)", "shutdown (s)", "total (s)"],
                                  start_rows)
     start_note = (f"Median of {kernel_starts} starts each, alternating, after one warm-up each. "
-                  f"`sandbox.check_available()` (one trial `bwrap` run, once per grading run): "
+                  f"`bubblewrap.check_available()` (one trial `bwrap` run, once per grading run): "
                   f"{check * 1000:.0f} ms.")
     return "\n\n".join([table, note, start_table, start_note])
 

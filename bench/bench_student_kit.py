@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import ROOT, machine_info
 
-from backprop_lab import kit
+from backprop_lab.authoring import kit
 
 
 def folder_bytes(folder):

@@ -177,7 +177,7 @@ assert np.isclose(toyCost, 2.3307638, rtol=1e-5), (
     f"On the toy network with lambda = 0 the cost should be 2.3307638, got {toyCost}. Check how the parameters are "
     "unpacked (row by row, Theta1 first) and that the layer sizes come from the arguments, not typed in.")
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_cost(nnCostFunction, regularised=False)
 ### END HIDDEN TESTS
 
@@ -199,7 +199,7 @@ toyCost = nnCostFunction(toy.thetas(), toy.X, toy.Y, 1, **toySizes)
 assert np.isclose(toyCost, 3.1932638, rtol=1e-5), (
     f"On the toy network with lambda = 1 the cost should be 3.1932638, got {toyCost}")
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_cost(nnCostFunction, regularised=True)
 ### END HIDDEN TESTS
 
@@ -241,7 +241,7 @@ someGradients = mySigmoidGradient(np.array([-2.0, 0.5, 3.0]))
 assert np.allclose(someGradients, [0.1049936, 0.2350037, 0.0451767], rtol=1e-5), (
     f"sigma'(z) at z = -2, 0.5, 3 should be 0.1049936, 0.2350037, 0.0451767, got {someGradients}")
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_sigmoid_gradient(mySigmoidGradient)
 ### END HIDDEN TESTS
 
@@ -405,7 +405,7 @@ assert np.allclose(toyGradient, expectedToyGradient, rtol=1e-4, atol=1e-6), (
     f"On the toy network (lambda = 0) the gradient should be\n{np.round(expectedToyGradient, 4)}\ngot\n"
     f"{np.round(toyGradient, 4)}.\nCompare the two: is one part wrong (Theta1: the first 6, Theta2: the last 9)?")
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_gradient(nnGradientFunction, regularised=False)
 ### END HIDDEN TESTS
 
@@ -580,7 +580,7 @@ assert np.allclose(toyGradient, expectedToyGradient, rtol=1e-4, atol=1e-6), (
     f"On the toy network with lambda = 1 the gradient should be\n{np.round(expectedToyGradient, 4)}\ngot\n"
     f"{np.round(toyGradient, 4)}")
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_gradient(nnGradientFunction, regularised=True)
 ### END HIDDEN TESTS
 
@@ -673,7 +673,7 @@ assert np.isclose(trainedNeuralNetwork[1], lambdaOneCost, rtol=1e-6), (
     f"fmin_cg minimised a cost that is {trainedNeuralNetwork[1]:.5f} at the end, but the lambda = 1 cost there is "
     f"{lambdaOneCost:.5f}: pass lambda = 1 in args, args=(XTrain, yTrain, 1)")
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction)
 ### END HIDDEN TESTS
 
@@ -867,7 +867,7 @@ assert found == 10, (f"With 10 hidden units plotHiddenWeights drew {found} image
                      "the grid must have a cell for every unit when their number is not a square")
 plt.close(tenUnits)
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_hidden_weights_plot(plotHiddenWeights)
 ### END HIDDEN TESTS
 

@@ -128,7 +128,7 @@ assert np.allclose(smallEdges, expectedSmallEdges), (
     f"On the 4 x 5 image above with the 3 x 3 kernel above, convolve2d should give\n{expectedSmallEdges}\n"
     f"got\n{np.round(smallEdges, 3)}\nWhere do they differ: at the border only (padding), everywhere?")
 ### BEGIN HIDDEN TESTS
-from backprop_lab import checks
+from backprop_lab.judging import checks
 checks.check_convolution(convolve2d)
 ### END HIDDEN TESTS
 

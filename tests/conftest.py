@@ -1,7 +1,8 @@
 """Shared fixtures: a throw-away course directory built from the repository's notebooks/."""
 import pytest
 
-from backprop_lab import build, paths
+from backprop_lab import paths
+from backprop_lab.authoring import build
 from backprop_lab.pipeline import nbgrader_api
 
 

@@ -1,5 +1,5 @@
 """The house's structure: what docs/architecture.md says is what the source is."""
-from backprop_lab import architecture
+from backprop_lab.authoring import architecture
 
 
 def test_the_page_states_the_measured_structure():
@@ -26,12 +26,13 @@ def test_the_measure_sees_lazy_imports_cycles_and_upward_arrows(tmp_path):
     """Would the figures show a bad structure? A fake package with a cycle made of a lazy import,
     an upward arrow, a private name reached for, and a module of no room."""
     package = tmp_path / "backprop_lab"
-    package.mkdir()
-    (package / "paths.py").write_text("def f():\n    from backprop_lab import network\n    return network._forward\n")
-    (package / "network.py").write_text("from backprop_lab import paths\n")
+    (package / "reference").mkdir(parents=True)
+    (package / "paths.py").write_text(
+        "def f():\n    from backprop_lab.reference import network\n    return network._forward\n")
+    (package / "reference" / "network.py").write_text("from backprop_lab import paths\n")
     (package / "stray.py").write_text("x = 1\n" * (architecture.MAX_LINES + 1))
     structure = architecture.measure(package)
-    assert structure.cycles == [["network", "paths"]]
-    assert structure.upward == [("paths", "network")]
-    assert structure.private == {("paths", "network._forward")}
+    assert structure.cycles == [["paths", "reference.network"]]
+    assert structure.upward == [("paths", "reference.network")]
+    assert structure.private == {("paths", "reference.network._forward")}
     assert structure.homeless == ["stray"] and structure.too_long == ["stray"]

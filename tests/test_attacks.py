@@ -23,7 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backprop_lab import paths, sandbox, submissions
+from backprop_lab import paths
+from backprop_lab.authoring import submissions
+from backprop_lab.sandbox import bubblewrap
 from backprop_lab.pipeline import autograde
 from backprop_lab.results import gradebook
 
@@ -78,11 +80,11 @@ builtins.AssertionError = type("Harmless", (Exception,), {})
 ''',
     "replaces-modules": '''
 import sys, types
-fake = types.ModuleType("backprop_lab.checks")
+fake = types.ModuleType("backprop_lab.judging.checks")
 fake.check_convolution = lambda *args, **kwargs: None
-sys.modules["backprop_lab.checks"] = fake
+sys.modules["backprop_lab.judging.checks"] = fake
 import backprop_lab
-backprop_lab.checks = fake
+backprop_lab.judging.checks = fake
 checks = fake
 ''',
     "returns-object-equal-to-everything": '''
@@ -104,7 +106,7 @@ def convolve2d(image, kernel):
     return _wrong(image, kernel).view(Agreeable)
 ''',
     "reads-the-reference-package": '''
-from backprop_lab import convolution
+from backprop_lab.reference import convolution
 def convolve2d(image, kernel):
     return convolution.correlate_same(image, kernel)
 ''',
@@ -124,7 +126,7 @@ MACHINE = {
     "reads-course-files": '''
 import glob, os
 for pattern in ["../../../source/*/*.ipynb", "../../../gradebook.db", "{course}/source/*/*.ipynb", "{course}/gradebook.db",
-                "{repo}/notebooks/*.py", "{repo}/backprop_lab/checks/*.py", "{repo}/backprop_lab/network.py",
+                "{repo}/notebooks/*.py", "{repo}/backprop_lab/judging/checks/*.py", "{repo}/backprop_lab/reference/network.py",
                 "{course}/submitted/*/*/*.ipynb", "{course}/autograded/*/*/*.ipynb", "/root/*", "/root/.*", "/etc/shadow"]:
     for path in glob.glob(pattern):
         if os.path.realpath(path).startswith(os.getcwd()):
@@ -148,7 +150,7 @@ for path in ["../../../gradebook.db", "{course}/gradebook.db", "{course}/source/
     except OSError:
         pass
 # The repository's own files: opened for writing, never written (a failing sandbox must not damage the checkout).
-for path in ["{repo}/nbgrader_config.py", "{repo}/backprop_lab/checks/pictures.py", "{repo}/backprop_lab/executor.py"]:
+for path in ["{repo}/nbgrader_config.py", "{repo}/backprop_lab/judging/checks/pictures.py", "{repo}/backprop_lab/sandbox/executor.py"]:
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
         print("{leak} could write", path)
@@ -238,7 +240,7 @@ except OSError as error:
 }
 
 # name -> attack code, appended to the right answer: it fails in its cell when it reaches the kernel's
-# write quota (sandbox.Limits), the student keeps its 3 points, and autograded/ keeps only what was submitted.
+# write quota (bubblewrap.Limits), the student keeps its 3 points, and autograded/ keeps only what was submitted.
 QUOTA = {
     "twenty-thousand-files": '''
 for number in range(20_000):
@@ -363,7 +365,7 @@ def graded(course):
     values = dict(course=course, repo=paths.COURSE_DIR, leak=LEAK, marker=MARKER, first=FIRST)
     listener = Listener()
     values["port"] = listener.port
-    values["big_mb"] = (sandbox.Limits().quota_bytes >> 20) + 16
+    values["big_mb"] = (bubblewrap.Limits().quota_bytes >> 20) + 16
     expected = {FIRST: 3, LAST: 3}
     _write(course, FIRST, right)
     for name, attack in FORGERS.items():
@@ -506,7 +508,7 @@ def test_write_quota_stops_the_cell_and_keeps_only_what_was_submitted(graded):
     into /tmp, fail with "No space left on device" (the points its answer earns kept, see
     test_no_attack_gains_a_point), and does its autograded/ folder hold only the notebook and
     what was submitted, not what the kernel wrote?"""
-    limits = sandbox.Limits()
+    limits = bubblewrap.Limits()
     assert (limits.quota_bytes >> 20) + 16 < limits.file_bytes >> 20, "the quota, not the file size limit, must stop it"
     for name in QUOTA:
         student = f"quota-{name}"
@@ -546,7 +548,7 @@ def test_feedback_shows_no_hidden_tests_or_reference(graded):
             (graded["course"] / "feedback" / student / ASSIGNMENT).glob("*.html"))
         for page in pages:
             text = _text(page)
-            for secret in ("BEGIN HIDDEN TESTS", "check_convolution", "backprop_lab/checks/", "correlate_same"):
+            for secret in ("BEGIN HIDDEN TESTS", "check_convolution", "backprop_lab/judging/checks/", "correlate_same"):
                 if secret in ANSWERS.get(student, ""):
                     continue  # the attacker's own code names it
                 assert secret not in text, (student, page.name, secret)

@@ -4,7 +4,8 @@ grader writes into the autograded cells' metadata, never parsed back from the me
 import nbformat
 import numpy as np
 
-from backprop_lab import executor, network
+from backprop_lab.reference import network
+from backprop_lab.sandbox import executor
 from backprop_lab.results import gradebook, report
 
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from nbclient import NotebookClient
 
-from backprop_lab import build, paths
+from backprop_lab import paths
+from backprop_lab.authoring import build
 
 pytestmark = pytest.mark.cnn
 

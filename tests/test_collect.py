@@ -12,7 +12,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from backprop_lab import collect, submission_times, submissions
+from backprop_lab.authoring import submissions
+from backprop_lab.pipeline import collect, submission_times
 from backprop_lab.pipeline import autograde, nbgrader_api, staging
 from backprop_lab.results import gradebook
 

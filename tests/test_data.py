@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.optimize import fmin_cg
 
-from backprop_lab import data, network, paths
+from backprop_lab import paths
+from backprop_lab.reference import data, network
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from backprop_lab import cli, paths, submissions
+from backprop_lab import cli, paths
+from backprop_lab.authoring import submissions
 from backprop_lab.demo import DEMO_MARKER, DEMO_STUDENTS, demo_folder_problem, fresh_demo_course
 
 

@@ -9,8 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from backprop_lab import checks, convolution, data, diagnosis, diagnosis_pictures, mistakes, network, paths, submissions
-from backprop_lab.mutants import outcomes, parts
+from backprop_lab import paths
+from backprop_lab.authoring import submissions
+from backprop_lab.judging import checks, diagnosis, diagnosis_pictures, mistakes
+from backprop_lab.reference import convolution, data, network
+from backprop_lab.authoring.mutants import outcomes, parts
 
 SAMPLES = submissions.all_samples()
 WRONG = [s for s in SAMPLES if s.name.startswith("wrong-")]
@@ -362,7 +365,7 @@ class _InProcessKernel:
 def test_the_grader_says_where_a_missing_name_is_defined(above, below, said):
     """Given the names the notebook's cells define above and below the test cell, does the grader's
     verdict say whether the missing name comes later, above (a cell that failed), or nowhere?"""
-    from backprop_lab import executor
+    from backprop_lab.sandbox import executor
     test = executor.parse_hidden_tests("cost_unregularised", "### BEGIN HIDDEN TESTS\n"
                                        "checks.check_cost(nnCostFunction, regularised=False)\n### END HIDDEN TESTS\n")
     verdict = executor.judge(test, _InProcessKernel({"nnCostFunction": _cost_calling_sigmoid_gradient}), above,
@@ -374,7 +377,7 @@ def test_the_grader_says_where_a_missing_name_is_defined(above, below, said):
 def test_the_names_a_cell_defines():
     """Are a cell's top-level bindings found (def, import, assignment, loop, with) but not a function's
     locals, and a star import marked?"""
-    from backprop_lab import executor
+    from backprop_lab.sandbox import executor
     cell = ("%matplotlib inline\nimport numpy as np\nfrom scipy.special import *\ndef mySigmoidGradient(z):\n"
             "    inner = 1\n    return z\nfor row in range(2):\n    total = row\nsquares = [k * k for k in range(3)]\n")
     assert executor.defined_names(cell) == {"np", "*", "mySigmoidGradient", "row", "total", "squares"}

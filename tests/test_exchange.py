@@ -19,7 +19,9 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
-from backprop_lab import collect, exchange, paths, submission_times, submissions
+from backprop_lab import paths
+from backprop_lab.authoring import submissions
+from backprop_lab.pipeline import collect, exchange, submission_times
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import gradebook as results_gradebook  # these tests name nbgrader's Gradebook `gradebook`
 

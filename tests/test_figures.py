@@ -4,8 +4,9 @@ import pytest
 import scipy.signal
 from PIL import Image
 
-from backprop_lab import convolution, figures, network
-from backprop_lab import toy_worked as toy
+from backprop_lab.authoring import figures
+from backprop_lab.reference import convolution, network
+from backprop_lab.reference import toy_worked as toy
 
 TOY_SIZES = (toy.INPUT_SIZE, toy.HIDDEN_SIZE, toy.N_CLASSES)
 

@@ -10,7 +10,10 @@ import re
 import nbformat
 import pytest
 
-from backprop_lab import mistakes, paths, submissions, verdict_record
+from backprop_lab import paths
+from backprop_lab.authoring import submissions
+from backprop_lab.judging import mistakes
+from backprop_lab.results import verdict_record
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import exports, gradebook
 

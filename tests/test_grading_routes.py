@@ -23,7 +23,9 @@ import nbformat
 import pytest
 from test_attacks import WRONG, _tampered_notebooks  # the attack suite's builders
 
-from backprop_lab import build, paths, submissions, verdict_record
+from backprop_lab import paths
+from backprop_lab.authoring import build, submissions
+from backprop_lab.results import verdict_record
 from backprop_lab.pipeline import autograde, nbgrader_api, repairs
 from backprop_lab.results import gradebook
 

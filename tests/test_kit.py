@@ -14,20 +14,21 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backprop_lab import kit, paths
+from backprop_lab import paths
+from backprop_lab.authoring import kit
 
 pytestmark = pytest.mark.slow
 
-GRADER_MODULES = ["backprop_lab.network", "backprop_lab.convolution", "backprop_lab.checks", "backprop_lab.diagnosis",
-                  "backprop_lab.diagnosis_pictures",
-                  "backprop_lab.mistakes", "backprop_lab.executor", "backprop_lab.pipeline.autograde",
-                  "backprop_lab.toy_worked", "nbgrader"]
+GRADER_MODULES = ["backprop_lab.reference.network", "backprop_lab.reference.convolution", "backprop_lab.judging.checks", "backprop_lab.judging.diagnosis",
+                  "backprop_lab.judging.diagnosis_pictures",
+                  "backprop_lab.judging.mistakes", "backprop_lab.sandbox.executor", "backprop_lab.pipeline.autograde",
+                  "backprop_lab.reference.toy_worked", "nbgrader"]
 # Oracle functions that the lesson itself gives students in code, so they are in the kit on purpose.
 GIVEN_IN_THE_LESSON = {
     "sigmoid": "the notebook gives mySigmoid; students write its gradient",
 }
 INSTRUCTOR_MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "checks.check_",
-                      "backprop_lab import checks", "backprop_lab.network"]
+                      "backprop_lab import checks", "backprop_lab.reference.network"]
 
 
 # --------------------------------------------------------------------------- normalised code
@@ -141,7 +142,7 @@ def answers():
                 if tree is not None and tree.body:
                     found[f"{notebook_path.stem}:{grade_id}:{i}"] = tree.body
     for module in ("network.py", "convolution.py"):
-        tree = ast.parse((paths.COURSE_DIR / "backprop_lab" / module).read_text())
+        tree = ast.parse((paths.COURSE_DIR / "backprop_lab" / "reference" / module).read_text())
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name not in GIVEN_IN_THE_LESSON:
                 found[f"{module}:{node.name}"] = _without_docstring(node.body)

@@ -15,7 +15,8 @@ import pytest
 import scipy.signal
 from scipy.optimize import fmin_cg
 
-from backprop_lab import convolution, data, network, paths
+from backprop_lab import paths
+from backprop_lab.reference import convolution, data, network
 
 MINUS = "\u2212"
 

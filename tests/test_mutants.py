@@ -1,15 +1,15 @@
-"""Generated mutants of the answers, graded in-process by the hidden checks (backprop_lab/mutants/):
+"""Generated mutants of the answers, graded in-process by the hidden checks (backprop_lab/authoring/mutants/):
 does every wrong one lose points, is every mistake the checks name really that mistake, does every
 correct rewrite keep full marks, and does the README say what the run computes?"""
 import numpy as np
 import pytest
 
 from backprop_lab import paths
-from backprop_lab.mutants import readme
-from backprop_lab.mutants.generate import Mutant
-from backprop_lab.mutants.outcomes import Outcome, record_inputs
-from backprop_lab.mutants.parts import PARTS, reference_answers
-from backprop_lab.mutants.run import Task, judge, run, run_isolated
+from backprop_lab.authoring.mutants import readme
+from backprop_lab.authoring.mutants.generate import Mutant
+from backprop_lab.authoring.mutants.outcomes import Outcome, record_inputs
+from backprop_lab.authoring.mutants.parts import PARTS, reference_answers
+from backprop_lab.authoring.mutants.run import Task, judge, run, run_isolated
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 

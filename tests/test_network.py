@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from backprop_lab import network
+from backprop_lab.reference import network
 
 
 def _problem(sizes=(4, 3, 5), m=6, seed=0):

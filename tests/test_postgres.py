@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_report import Page  # the report tests' parser: tables as the browser shows them
 
-from backprop_lab import build, submissions
+from backprop_lab.authoring import build, submissions
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import gradebook, report
 

@@ -7,7 +7,8 @@ import jupytext
 import nbformat
 import pytest
 
-from backprop_lab import build, instructor_only, paths
+from backprop_lab import paths
+from backprop_lab.authoring import build, instructor_only
 
 COMMITTED = sorted(paths.RELEASE.glob("*/*.ipynb"))
 INSTRUCTOR_ONLY = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "checks.check_"]

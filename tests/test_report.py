@@ -19,7 +19,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from backprop_lab import executor, mistakes, submissions
+from backprop_lab.authoring import submissions
+from backprop_lab.judging import mistakes
+from backprop_lab.sandbox import executor
 from backprop_lab.pipeline import autograde
 from backprop_lab.results import report
 

@@ -8,19 +8,20 @@ import sys
 import numpy as np
 import pytest
 
-from backprop_lab import cli, kernel, kernel_wire, sandbox
+from backprop_lab import cli
+from backprop_lab.sandbox import kernel, kernel_wire, bubblewrap
 from backprop_lab.pipeline import autograde
 
 
 def test_grading_refuses_without_bubblewrap(course, monkeypatch):
     """With bwrap missing, does autograde refuse with what to install and how to override?"""
-    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
-    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap.*--unsafe-no-sandbox"):
+    monkeypatch.setattr(bubblewrap, "bwrap", lambda: None)
+    with pytest.raises(bubblewrap.SandboxUnavailable, match="apt-get install bubblewrap.*--unsafe-no-sandbox"):
         autograde.autograde(course, progress=False)
 
 
 def test_cli_says_why_it_refused(monkeypatch, capsys):
-    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
+    monkeypatch.setattr(bubblewrap, "bwrap", lambda: None)
     with pytest.raises(SystemExit) as stop:
         cli.main(["autograde"])
     assert stop.value.code == 1
@@ -39,8 +40,8 @@ def test_sandboxed_kernel_is_isolated(tmp_path, monkeypatch):
             "print('uid', os.getuid())\n"
             "print('files', sorted(os.listdir('.')))\n"
             "print('env', sorted(os.environ))\n"
-            "print('network', importlib.util.find_spec('backprop_lab.network'))\n"
-            "print('checks', importlib.util.find_spec('backprop_lab.checks'))\n"
+            "print('network', importlib.util.find_spec('backprop_lab.reference'))\n"
+            "print('checks', importlib.util.find_spec('backprop_lab.judging'))\n"
             "from backprop_lab.student import course, toy\n"
             "print('course', os.path.basename(course.dataFile('dataMNISTNeuralNetwork.npz')), toy.forward()['A3'].shape)\n"
             "import backprop_lab\n"
@@ -57,16 +58,16 @@ def test_sandboxed_kernel_is_isolated(tmp_path, monkeypatch):
     assert "package [['student']]" in text  # the student package, the trust boundary, and nothing else
     assert "connect " in text and "eth" not in text.split("interfaces")[1]
     assert "'HOME'" in text and "BACKPROP_LAB_TEST_SECRET" not in text
-    if sandbox.os.geteuid() == 0:
+    if bubblewrap.os.geteuid() == 0:
         assert "uid 0\n" not in text
-    assert (tmp_path / "mine.txt").stat().st_uid == sandbox.os.geteuid()  # the kernel wrote to a copy
+    assert (tmp_path / "mine.txt").stat().st_uid == bubblewrap.os.geteuid()  # the kernel wrote to a copy
 
 
 def test_sandboxed_kernel_has_a_file_quota(tmp_path):
     """Does a sandboxed kernel stop with "No space left on device" at Limits.quota_files files and
     at Limits.quota_bytes bytes, in its folder and /tmp together, go on running after it, and leave
     nothing in the real folder? (As root: nor can it add files to its sockets' folder.)"""
-    limits = sandbox.Limits()
+    limits = bubblewrap.Limits()
     (tmp_path / "mine.txt").write_text("mine")
     probe = kernel.GradingKernel(tmp_path, sandboxed=True, timeout=60)
     try:
@@ -102,7 +103,7 @@ def test_sandboxed_kernel_has_a_file_quota(tmp_path):
     assert stopped_at, text
     assert limits.quota_bytes - (1 << 20) <= int(stopped_at[1]) <= limits.quota_bytes, stopped_at[1]
     assert "after 42" in text  # the kernel goes on after the quota's errors
-    if sandbox.os.geteuid() == 0:
+    if bubblewrap.os.geteuid() == 0:
         assert "sockets folder Permission denied" in text, text
     assert sorted(path.name for path in tmp_path.rglob("*")) == ["mine.txt"]
 
@@ -125,6 +126,6 @@ def test_grader_reads_plain_data_only():
 
 def test_launcher_refuses_without_bubblewrap(tmp_path):
     """Is the kernelspec's launcher itself unable to start a kernel unsandboxed?"""
-    result = subprocess.run([sys.executable, "-m", "backprop_lab.sandbox", str(tmp_path / "kernel.json")],
+    result = subprocess.run([sys.executable, "-m", "backprop_lab.sandbox.bubblewrap", str(tmp_path / "kernel.json")],
                             env={"PATH": "/nonexistent"}, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode != 0 and "bubblewrap" in result.stderr

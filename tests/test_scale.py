@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from backprop_lab import submissions
+from backprop_lab.authoring import submissions
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import gradebook as results_gradebook  # these tests name nbgrader's Gradebook `gradebook`
 

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from scipy.optimize import fmin_cg
 
-from backprop_lab import answers, checks, data, kernel, network
+from backprop_lab.judging import answers, checks
+from backprop_lab.reference import data, network
+from backprop_lab.sandbox import kernel
 
 
 def _cost(thetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10):

@@ -4,7 +4,9 @@ import numpy as np
 import nbformat
 import pytest
 
-from backprop_lab import convolution, data, network, paths, submissions, visible
+from backprop_lab import paths
+from backprop_lab.authoring import submissions, visible
+from backprop_lab.reference import convolution, data, network
 
 
 def _visible_part(source):

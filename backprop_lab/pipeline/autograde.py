@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from backprop_lab import paths, sandbox
+from backprop_lab import paths
+from backprop_lab.sandbox import bubblewrap
 from backprop_lab.pipeline.nbgrader_api import (STAGING, gradebook_url, graded_assignments, nbgrader_api,
                                                submitted_students)
 from backprop_lab.pipeline.staging import stage_submission
@@ -93,11 +94,11 @@ def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, pro
     workers > 1 grades in that many local processes; scheduler (a Dask scheduler's address,
     e.g. tcp://host:8786) on that cluster's workers instead. A submission that cannot be graded
     is reported and the others carry on. Every graded submission is appended to
-    grading-log.jsonl. Raises sandbox.SandboxUnavailable when bubblewrap is missing, unless
+    grading-log.jsonl. Raises bubblewrap.SandboxUnavailable when bubblewrap is missing, unless
     sandboxed=False. -> (failures, notes)
     """
     if sandboxed:
-        sandbox.check_available()
+        bubblewrap.check_available()
     course_dir = Path(course_dir).resolve()
     db_url = db_url or gradebook_url(course_dir)
     jobs = [(student, assignment)

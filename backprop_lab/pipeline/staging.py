@@ -80,7 +80,7 @@ def _stage_submission_time(course_dir, student, assignment, staged, db_url=None)
     (submission_times.py), never from the submission. A Canvas LATE flag without a time counts as
     one second after the assignment's due date in the gradebook. No record: no timestamp.txt, so
     no late penalty, and a note when the submission carried its own. -> notes"""
-    from backprop_lab import submission_times
+    from backprop_lab.pipeline import submission_times
     where = f"{student}/{assignment}"
     own = course_dir / "submitted" / student / assignment / "timestamp.txt"
     entry, problem = submission_times.trusted(course_dir, student, assignment)

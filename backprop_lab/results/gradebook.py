@@ -38,7 +38,7 @@ def diagnoses(course_dir=paths.COURSE_DIR):
     each graded cell's metadata (executor.Verdict.facts)."""
     import nbformat
 
-    from backprop_lab.executor import VERDICT_KEY
+    from backprop_lab.sandbox.executor import VERDICT_KEY
 
     found = {}
     for path in sorted((Path(course_dir) / "autograded").glob("*/*/*.ipynb")):
@@ -55,7 +55,7 @@ def diagnoses(course_dir=paths.COURSE_DIR):
 def format_mistakes(found):
     """The most common mistakes of the class, most frequent first, as aligned text."""
     from collections import Counter
-    from backprop_lab import mistakes
+    from backprop_lab.judging import mistakes
     students = Counter(mistake for named in found.values() for mistake in set(named.values()))
     if not students:
         return "No failed part."

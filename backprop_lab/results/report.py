@@ -28,7 +28,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from backprop_lab import mistakes, paths
+from backprop_lab import paths
+from backprop_lab.judging import mistakes
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import gradebook, report_charts
 

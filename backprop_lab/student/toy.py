@@ -2,7 +2,7 @@
 
 Two inputs, two hidden units, three output units; two training examples. The notebooks print its
 forward pass and output errors from :func:`forward`; the backward pass is the students' to write,
-so it lives with the instructors' tools (``backprop_lab.toy_worked``), not here.
+so it lives with the instructors' tools (``backprop_lab.reference.toy_worked``), not here.
 """
 import numpy as np
 

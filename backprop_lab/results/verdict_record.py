@@ -1,0 +1,87 @@
+"""The record of what real grading says about every sample: each graded part's score and facts.
+
+A refactor must not change a single verdict. ``python -m backprop_lab verdicts`` grades every
+sample (both notebooks, through nbgrader and the sandbox) in a scratch course and writes
+``samples/verdicts.json``; ``tests/test_grading.py`` grades each sample again and compares it with
+its entry. Regenerate the record only when a change of verdict is intended (a new sample, a new
+catalogue entry), and read its diff: each changed line is a student whose grade or diagnosis moved.
+"""
+import json
+import tempfile
+from pathlib import Path
+
+from backprop_lab import paths
+
+RECORD = paths.COURSE_DIR / "samples" / "verdicts.json"
+
+
+def graded_facts(course_dir, student, assignments, scores):
+    """{grade_id: {score, max, mistake, where}} of a student's autograded notebooks: the gradebook's
+    score and the facts the grader wrote into each graded cell (executor.Verdict.facts)."""
+    import nbformat
+
+    from backprop_lab.sandbox.executor import VERDICT_KEY
+
+    facts = {}
+    for assignment in assignments:
+        for grade_id, (score, maximum) in scores[(student, assignment)].items():
+            facts[grade_id] = {"score": score, "max": maximum, "mistake": None, "where": None}
+        for path in sorted((Path(course_dir) / "autograded" / student / assignment).glob("*.ipynb")):
+            for cell in nbformat.read(path, as_version=4).cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                verdict = cell.metadata.get(VERDICT_KEY)
+                if grade_id in facts and verdict:
+                    facts[grade_id].update(mistake=verdict.get("mistake"), where=verdict.get("where"))
+    return facts
+
+
+def grade_every_sample(workers=2, progress=True):
+    """{sample: {grade_id: facts}}: every sample, both notebooks, graded in a scratch course."""
+    from backprop_lab.authoring import build, submissions
+    from backprop_lab.pipeline import autograde, nbgrader_api
+    from backprop_lab.results import gradebook
+
+    samples = submissions.all_samples()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder).resolve()
+        db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
+        build.build_source(source_dir=root / "source")
+        nbgrader_api.release(root)
+        assignments = nbgrader_api.graded_assignments(root)
+        submissions.write_submissions(samples, root, assignments=assignments)
+        failures, _ = autograde.autograde(root, assignments_=assignments, progress=progress, workers=workers,
+                                          db_url=db_url)
+        if failures:
+            raise RuntimeError("could not grade: " + ", ".join(f"{f.student}/{f.assignment}" for f in failures))
+        scores = gradebook.scores(root, db_url=db_url)
+        return {sample.name: graded_facts(root, sample.name, assignments, scores) for sample in samples}
+
+
+def write(record, path=RECORD):
+    """Write the record sorted, one part per line, so that its diff reads student by student."""
+    lines = ["{"]
+    for index, (student, parts) in enumerate(sorted(record.items())):
+        lines.append(f"  {json.dumps(student)}: {{")
+        for position, (grade_id, facts) in enumerate(sorted(parts.items())):
+            comma = "," if position < len(parts) - 1 else ""
+            lines.append(f"    {json.dumps(grade_id)}: {json.dumps(facts, sort_keys=True)}{comma}")
+        lines.append("  }" + ("," if index < len(record) - 1 else ""))
+    lines.append("}")
+    Path(path).write_text("\n".join(lines) + "\n")
+    return path
+
+
+def read(path=RECORD):
+    """The record, or {} when it has not been written."""
+    path = Path(path)
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def differences(expected, found):
+    """Lines saying which parts' verdicts differ (expected -> found); [] when they agree."""
+    lines = []
+    for grade_id in sorted(set(expected) | set(found)):
+        if expected.get(grade_id) != found.get(grade_id):
+            lines.append(f"{grade_id}: recorded {expected.get(grade_id)}, graded {found.get(grade_id)}")
+    return lines
+
