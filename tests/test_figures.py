@@ -5,6 +5,8 @@ import scipy.signal
 from PIL import Image
 
 from backprop_lab.authoring import figures
+from backprop_lab.authoring.figures import backprop as backprop_figures
+from backprop_lab.authoring.figures import drawing
 from backprop_lab.reference import convolution, network
 from backprop_lab.reference import toy_worked as toy
 
@@ -218,7 +220,7 @@ def test_chain_rule_numbers_are_the_toy_networks():
     """Are the numbers chain_rule.png shows computed from the toy network, with z the sum over every
     hidden unit's term plus the bias (not one weight's term alone)?"""
     from backprop_lab.student import toy as student_toy
-    numbers = figures.chain_rule_numbers()
+    numbers = backprop_figures.chain_rule_numbers()
     example, unit, k = numbers["example"], numbers["unit"], numbers["source"]
     forward = student_toy.forward()
     hidden = forward["A2"][example, 1:]
@@ -254,17 +256,17 @@ def test_chain_rule_numbers_are_the_toy_networks():
 def test_chain_rule_figure_shows_both_terms_and_the_sum():
     """Does the drawn figure write z as the sum over k, with both terms and the bias, and each
     number as chain_rule_numbers gives it?"""
-    numbers = figures.chain_rule_numbers()
-    texts = _texts(figures.chain_rule_figure(numbers))
+    numbers = backprop_figures.chain_rule_numbers()
+    texts = _texts(backprop_figures.chain_rule_figure(numbers))
     joined = "\n".join(texts)
     assert r"$z = \sum_k w_k\,a_k + b$" in texts
-    products = " + ".join(f"({figures._given(w)})({figures._num(a)})"
+    products = " + ".join(f"({drawing.given(w)})({drawing.num(a)})"
                           for w, a in zip(numbers["weights"], numbers["activations"]))
-    assert f"= {products} + {figures._given(numbers['b'])}" in texts
-    assert "(\u22120.5)(0.646) + (0.8)(0.401) + 0.3" in products + f" + {figures._given(numbers['b'])}"
-    assert f"= {figures._num(numbers['z'])}" in texts and figures._num(numbers["z"]) == "0.298"
+    assert f"= {products} + {drawing.given(numbers['b'])}" in texts
+    assert "(\u22120.5)(0.646) + (0.8)(0.401) + 0.3" in products + f" + {drawing.given(numbers['b'])}"
+    assert f"= {drawing.num(numbers['z'])}" in texts and drawing.num(numbers["z"]) == "0.298"
     for key in ("a", "dz_dw", "da_dz", "dc_da", "dc_dw", "delta"):
-        assert figures._num(numbers[key]) in joined, key
+        assert drawing.num(numbers[key]) in joined, key
     assert "a_{\\mathrm{prev}} + b" not in joined
 
 
@@ -273,19 +275,19 @@ def test_regularised_gradient_uses_the_lessons_indices(tmp_path):
     0 (the bias), and no i?"""
     from unittest import mock
     captured = {}
-    real_save = figures._save
+    real_save = drawing.save
 
-    def keep(fig, path, dpi=figures.DPI):
+    def keep(fig, path, dpi=drawing.DPI):
         captured["fig"] = fig
         real_save(fig, path, dpi)
 
-    with mock.patch.object(figures, "_save", keep):
-        figures.draw_regularised_gradient(tmp_path / "regularised_gradient.png")
+    with mock.patch.object(backprop_figures, "save", keep):
+        backprop_figures.draw_regularised_gradient(tmp_path / "regularised_gradient.png")
     texts = _texts(captured["fig"])
     rows, cols = toy.THETA2.shape
     assert [f"$j = {j}$" for j in range(1, rows + 1)] == [t for t in texts if t.startswith("$j = ")]
     assert [f"$k = {k}$" for k in range(cols)] == [t for t in texts if t.startswith("$k = ")]
     assert not any("i = " in t or "_{ij}" in t or "_{i0}" in t for t in texts)
     assert any("_{jk}" in t for t in texts) and any("_{j0}" in t for t in texts)
-    drawn = [t for t in texts if t in {figures._given(v) for v in toy.THETA2.ravel()}]
-    assert drawn == [figures._given(v) for v in toy.THETA2.ravel()]
+    drawn = [t for t in texts if t in {drawing.given(v) for v in toy.THETA2.ravel()}]
+    assert drawn == [drawing.given(v) for v in toy.THETA2.ravel()]
