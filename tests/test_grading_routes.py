@@ -88,8 +88,14 @@ def _changed_cells(course):
     answer_as_text, test_as_text = solved(), solved()
     _as_markdown(_cell(answer_as_text, "convolve2d"))
     _as_markdown(_cell(test_as_text, "convolution"))
+    # Metadata nbformat accepts but no grader expects: before, staging crashed on it and the whole
+    # class's grading stopped.
+    garbled = solved()
+    for metadata in ({"grade_id": ["convolution"], "grade": True, "points": 3}, {"grade_id": 5}, "x"):
+        garbled.cells.append(nbformat.v4.new_code_cell("pass", metadata={"nbgrader": metadata}))
     return {"cells-test-deleted": (deleted, 3), "cells-test-duplicated-above-answer": (duplicated, 0),
-            "cells-answer-as-markdown": (answer_as_text, 0), "cells-test-as-markdown": (test_as_text, 3)}
+            "cells-answer-as-markdown": (answer_as_text, 0), "cells-test-as-markdown": (test_as_text, 3),
+            "cells-metadata-garbled": (garbled, 3)}
 
 
 def _write(course, student, assignment, notebook):
@@ -235,3 +241,20 @@ def test_a_repair_finds_the_release_through_nbgrader_and_logs_what_it_did(tmp_pa
     assert [_grade_id(c) for c in nbformat.reads(output, 4).cells] == [None, "answer", "test"]
     assert "ada/a1: restored deleted test cells test" in caplog.text
     assert repairs.notes("ada/a1", submitted, release) == ["ada/a1: restored deleted test cells test"]
+
+
+def test_garbled_grade_metadata_is_dropped_not_crashed_on():
+    """A grade id that is a list or a number, nbgrader metadata that is a string: nbformat accepts
+    them all. Do the repairs drop those cells and keep the real graded cell?"""
+    def cell(source, metadata):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": metadata})
+
+    graded = {"grade_id": "answer", "grade": False, "solution": True, "locked": False, "schema_version": 3}
+    release = nbformat.v4.new_notebook(cells=[cell("x = None", graded)])
+    submitted = nbformat.v4.new_notebook(cells=[
+        cell("x = 1", graded), cell("pass", {"grade_id": ["answer"], "grade": True, "points": 9}),
+        cell("pass", {"grade_id": 5}), cell("pass", "x")])
+    assert repairs.notes("ada/a1", submitted, release) == [
+        f"ada/a1: {repairs.DROPPED} ['answer'], 5"]
+    repairs.normalise_graded_cells(submitted, release)
+    assert [c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells] == ["answer", None, None, None]

@@ -6,7 +6,10 @@ answer would be under each known mistake, on the same inputs the check used, and
 of the mistake whose prediction matches the student's answer (or None). They run only after a
 check has failed, so a right answer is never diagnosed.
 """
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
 from backprop_lab.reference import network
@@ -14,14 +17,15 @@ from backprop_lab.reference import network
 MATCH = 1e-5  # relative difference under which a prediction counts as the student's answer
 
 
-def matches(got, predicted):
+def matches(got: ArrayLike, predicted: ArrayLike) -> bool | np.bool_:
     got, predicted = np.asarray(got, dtype=float), np.asarray(predicted, dtype=float)
     if got.shape != predicted.shape:
         return False
     return np.linalg.norm(got - predicted) <= MATCH * max(np.linalg.norm(predicted), 1e-12)
 
 
-def first_match(got, correct, candidates):
+def first_match(got: ArrayLike, correct: ArrayLike,
+                candidates: Iterable[tuple[str, Iterable[ArrayLike]]]) -> str | None:
     """The first mistake whose prediction matches got and differs from the right answer."""
     for mistake_id, predictions in candidates:
         for predicted in predictions:
@@ -49,7 +53,8 @@ def _to_column_order(flat, sizes):
     return np.concatenate([first.ravel(order="F"), second.ravel(order="F")])
 
 
-def cost(got, thetas, X, Y, lambda_, sizes):
+def cost(got: float, thetas: NDArray[np.float64], X: NDArray[np.float64], Y: NDArray[np.float64], lambda_: float,
+         sizes: tuple[int, int, int]) -> str | None:
     theta1, theta2 = network.unpack(thetas, *sizes)
     m, n_classes = Y.shape
     _, _, a3 = network.forward_layers(theta1, theta2, X)
@@ -114,7 +119,8 @@ def _bias_row_kept(theta1, theta2, X, Y):
     return [(bias_errors.T @ A1), np.zeros((1, A1.shape[1]))]
 
 
-def gradient(got, thetas, X, Y, lambda_, sizes):
+def gradient(got: NDArray[np.float64], thetas: NDArray[np.float64], X: NDArray[np.float64], Y: NDArray[np.float64],
+             lambda_: float, sizes: tuple[int, int, int]) -> str | None:
     theta1, theta2 = network.unpack(thetas, *sizes)
     m = X.shape[0]
     sum1, sum2 = _gradient_sums(theta1, theta2, X, Y)
@@ -170,7 +176,7 @@ def gradient(got, thetas, X, Y, lambda_, sizes):
     ])
 
 
-def sigmoid_gradient(got, z):
+def sigmoid_gradient(got: NDArray[np.float64], z: NDArray[np.float64]) -> str | None:
     """The catalogued mistake mySigmoidGradient's values at z match, or None."""
     s = expit(z)
     return first_match(got, s * (1 - s), [
@@ -180,7 +186,7 @@ def sigmoid_gradient(got, z):
     ])
 
 
-def missing_bias_columns(length, sizes):
+def missing_bias_columns(length: int, sizes: tuple[int, int, int]) -> str | None:
     """Which bias columns a gradient of this length leaves out, in words, or None when its length
     is not that of the gradient without some of them. sizes: (input_size, hidden_size, n_classes)"""
     _, hidden_size, n_classes = sizes

@@ -2,7 +2,10 @@
 hidden-weights plot's. Like diagnosis.py (the network's), a recogniser runs only after a check
 has failed and returns the id of the mistake whose prediction matches, or None.
 """
+from collections.abc import Iterable, Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from backprop_lab.reference import convolution
 from backprop_lab.judging.diagnosis import first_match, matches
@@ -40,14 +43,14 @@ def _convolution_mistakes(image, kernel):
     ]
 
 
-def convolution_(got, image, kernel):
+def convolution_(got: ArrayLike, image: ArrayLike, kernel: ArrayLike) -> str | None:
     """The catalogued mistake whose prediction matches one output of convolve2d, or None."""
     image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
     return first_match(np.asarray(got, dtype=float), convolution.correlate_same(image, kernel),
                         _convolution_mistakes(image, kernel))
 
 
-def convolution_mistake(outputs):
+def convolution_mistake(outputs: Iterable[tuple[ArrayLike | None, ArrayLike, ArrayLike]]) -> str | None:
     """The catalogued mistake that explains every output of convolve2d, or None.
 
     outputs: [(got, image, kernel)] for every case the check tries, got None where it raised. A
@@ -78,7 +81,7 @@ def _shows(image, weights):
     return image.shape == (28, 28) and np.corrcoef(image.ravel(), weights)[0, 1] > 0.999
 
 
-def hidden_weights(images, theta_one):
+def hidden_weights(images: Sequence[object], theta_one: NDArray[np.float64]) -> str | None:
     """The catalogued mistake that explains every image of a weight plot, or None.
 
     images: the figure's images in drawing order; theta_one: (units, 785). Each mistake predicts

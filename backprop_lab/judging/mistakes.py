@@ -16,7 +16,7 @@ class Mistake:
     explanation: str
     hint: str
 
-    def message(self):
+    def message(self) -> str:
         return f"Likely mistake ({self.id}): {self.title}. {self.explanation} Hint: {self.hint}"
 
 
@@ -198,5 +198,5 @@ CATALOGUE = (
 BY_ID = {mistake.id: mistake for mistake in CATALOGUE}
 
 
-def message(mistake_id):
+def message(mistake_id: str) -> str:
     return BY_ID[mistake_id].message()

@@ -5,13 +5,16 @@ pool of worker processes or a Dask cluster, each logged to grading-log.jsonl.
 """
 import dataclasses
 import json
+import os
 import random
 import shutil
 import time
+from collections.abc import Collection, Iterable
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from tqdm.auto import tqdm
 
@@ -44,7 +47,8 @@ class Graded:
     notes: list = field(default_factory=list)
 
 
-def grade_submission(course_dir, student, assignment, sandboxed=True, timeout=None, db_url=None):
+def grade_submission(course_dir: str | os.PathLike[str], student: str, assignment: str, sandboxed: bool = True,
+                     timeout: int | None = None, db_url: str | None = None) -> Graded:
     """Stage and autograde one submission. -> Graded. Runs in the grader or in a worker process."""
     key = (str(course_dir), sandboxed, timeout, db_url)
     if key not in _APIS:
@@ -87,8 +91,10 @@ def _create_students(db_url, students):
             gradebook.update_or_create_student(student)
 
 
-def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, progress=True, sandboxed=True,
-              timeout=None, workers=1, scheduler=None, db_url=None):
+def autograde(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, students: Collection[str] | None = None,
+              assignments_: Iterable[str] | None = None, progress: bool = True, sandboxed: bool = True,
+              timeout: int | None = None, workers: int = 1, scheduler: str | None = None,
+              db_url: str | None = None) -> tuple[list[AutogradeFailure], list[str]]:
     """Autograde every submission (or the given ones), each in its own sandboxed kernel.
 
     workers > 1 grades in that many local processes; scheduler (a Dask scheduler's address,
@@ -139,7 +145,8 @@ def autograde(course_dir=paths.COURSE_DIR, students=None, assignments_=None, pro
     return failures, all_notes
 
 
-def read_grading_log(course_dir=paths.COURSE_DIR):
+def read_grading_log(course_dir: str | os.PathLike[str] = paths.COURSE_DIR
+                     ) -> tuple[dict[tuple[str, str], dict[str, Any]], int] | None:
     """The last record of each (student, assignment) in grading-log.jsonl.
 
     -> ({(student, assignment): record}, number of unreadable lines), or None when there is no log.
@@ -165,7 +172,8 @@ def read_grading_log(course_dir=paths.COURSE_DIR):
     return last, unreadable
 
 
-def generate_feedback(course_dir=paths.COURSE_DIR, progress=True, students=None):
+def generate_feedback(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, progress: bool = True,
+                      students: Collection[str] | None = None) -> list[AutogradeFailure]:
     """HTML feedback for every autograded submission: feedback/STUDENT/ASSIGNMENT/*.html.
 
     -> list of AutogradeFailure for the submissions whose feedback could not be made.

@@ -40,7 +40,9 @@ class _Released:
     grade_ids: set
 
 
-def import_submissions(source, course_dir, assignment=None, overwrite=False, max_bytes=MAX_NOTEBOOK_BYTES):
+def import_submissions(source: str | os.PathLike[str], course_dir: str | os.PathLike[str],
+                       assignment: str | None = None, overwrite: bool = False,
+                       max_bytes: int = MAX_NOTEBOOK_BYTES) -> ImportReport:
     """Copy the notebooks of source (a folder or a .zip) into course_dir/submitted/ and create their
     students in the gradebook. -> ImportReport
 
@@ -106,7 +108,7 @@ def _released_assignments(course_dir):
     return released
 
 
-def format_report(report):
+def format_report(report: ImportReport) -> str:
     """The report as text for the instructor: one line per submission and per skipped file."""
     lines = [f"imported {len(report.imported)} ({len(report.replaced)} replacing an earlier submission), "
              f"{len(report.unchanged)} already there, {len(report.skipped)} skipped"]

@@ -5,6 +5,7 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ class File:
     clock: str = ""
 
 
-def folder_files(folder, skipped):
+def folder_files(folder: str | os.PathLike[str], skipped: list[tuple[str, str]]) -> Iterator[File]:
     """The regular files under folder; links, special files and hidden folders are reported in skipped."""
     for root, folders, names in os.walk(folder):
         root = Path(root)
@@ -53,7 +54,7 @@ def folder_files(folder, skipped):
                            submission_times.received_time(status), "the folder file's time as received")
 
 
-def hidden(name):
+def hidden(name: str) -> bool:
     """Checkpoints, editor and OS metadata (.ipynb_checkpoints, .DS_Store, __MACOSX/): never a submission."""
     return name.startswith(".") or name == "__MACOSX"
 
@@ -67,7 +68,7 @@ def _read_file(path, limit):
         raise Unreadable(f"could not be read ({type(error).__name__}: {error})") from error
 
 
-def zip_files(archive, skipped):
+def zip_files(archive: zipfile.ZipFile, skipped: list[tuple[str, str]]) -> Iterator[File]:
     """The zip's file entries; links, absolute paths, '..' and encrypted entries are reported in skipped."""
     for info in archive.infolist():
         if info.is_dir():

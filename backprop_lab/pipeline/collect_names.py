@@ -1,7 +1,9 @@
 """Whose notebook a file of a collect source (collect.py) is, and which released notebook, as its
 path says: the Canvas, Moodle and folder layouts of docs/lms-import.md."""
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from backprop_lab.pipeline.collect_files import File
 
@@ -56,7 +58,7 @@ class Submission:
     lms: bool = False
 
 
-def recognise(file, released, assignment):
+def recognise(file: File, released: Mapping[str, Any], assignment: str | None) -> Submission | str:
     """The Submission a file is, from its path, or the reason it is none."""
     owner = _owner(file.name.split("/"), released, assignment)
     if isinstance(owner, str):

@@ -8,6 +8,7 @@ student cannot set back is the inode change time (ctime) of what they put there,
 here records the newest ctime in the folder (submission_times.tree_ctime), and grading uses that
 (docs/jupyterhub.md).
 """
+import logging
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ class TrustedTimeCollect(ExchangeCollect):
     (submission-times.jsonl). Plain `nbgrader collect` uses it with
     c.ExchangeFactory.collect = "backprop_lab.pipeline.exchange.TrustedTimeCollect" in nbgrader_config.py."""
 
-    def do_copy(self, src, dest, log=None):
+    def do_copy(self, src: str, dest: str, log: logging.Logger | None = None) -> None:
         before = submission_times.tree_ctime(src)
         super().do_copy(src, dest, log)
         changed = submission_times.tree_ctime(src)  # changed while being copied: the later time counts
@@ -33,7 +34,8 @@ class TrustedTimeCollect(ExchangeCollect):
                                 source=SOURCE, origin=os.path.basename(src))
 
 
-def collect(assignment, course_dir=paths.COURSE_DIR, exchange_root=None, update=False):
+def collect(assignment: str, course_dir: str | os.PathLike[str] = paths.COURSE_DIR,
+            exchange_root: str | os.PathLike[str] | None = None, update: bool = False) -> dict[str, bool | str]:
     """nbgrader collect of one assignment from the exchange into submitted/, recording trusted times.
 
     exchange_root: the exchange folder, instead of nbgrader_config.py's Exchange.root.

@@ -2,12 +2,18 @@
 
 source/ -> release/ (generate_assignment); staging and autograde build on the API configured here.
 """
+from __future__ import annotations
+
 import os
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backprop_lab import paths
+
+if TYPE_CHECKING:  # imported where it is used, so that importing this module loads no nbgrader
+    from nbgrader.apps import NbGraderAPI
 
 STAGING = Path(".grading") / "submitted"  # checked copies of submissions (staging.py), what nbgrader grades
 
@@ -16,19 +22,20 @@ class GradingError(RuntimeError):
     """An nbgrader step failed; the message carries nbgrader's own log."""
 
 
-def quiet_gradebook_warning():
+def quiet_gradebook_warning() -> None:
     """Silence SQLAlchemy's "not in session" warning, which nbgrader's gradebook code trips on every
     autograde: harmless upstream noise that would bury the messages an instructor needs to read."""
     warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session", module="nbgrader")
 
 
-def gradebook_url(course_dir=paths.COURSE_DIR):
+def gradebook_url(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> str:
     """The gradebook's SQLAlchemy URL: $BACKPROP_LAB_DB_URL (e.g. postgresql://user@host/course),
     else course_dir/gradebook.db, where a writer waits up to 60 s for another to finish."""
     return os.environ.get("BACKPROP_LAB_DB_URL") or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=60"
 
 
-def nbgrader_api(course_dir=paths.COURSE_DIR, staged=False, sandboxed=True, timeout=None, db_url=None):
+def nbgrader_api(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, staged: bool = False, sandboxed: bool = True,
+                 timeout: int | None = None, db_url: str | None = None) -> NbGraderAPI:
     """NbGraderAPI configured by the course's nbgrader_config.py, rooted at course_dir.
 
     staged: autograde the checked copies in .grading/submitted/ instead of submitted/.
@@ -69,12 +76,12 @@ def _check(result, what):
     return result
 
 
-def assignments(course_dir=paths.COURSE_DIR):
+def assignments(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> list[str]:
     """Assignment names found in source/."""
     return sorted(p.name for p in (Path(course_dir) / "source").iterdir() if p.is_dir())
 
 
-def graded_assignments(course_dir=paths.COURSE_DIR):
+def graded_assignments(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> list[str]:
     """Assignments whose source notebook has at least one graded cell."""
     import nbformat
 
@@ -84,13 +91,13 @@ def graded_assignments(course_dir=paths.COURSE_DIR):
     return [a for a in assignments(course_dir) if any(graded(nb) for nb in (Path(course_dir) / "source" / a).glob("*.ipynb"))]
 
 
-def release(course_dir=paths.COURSE_DIR):
+def release(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> None:
     """nbgrader generate_assignment for every assignment: source/ -> release/."""
     api = nbgrader_api(course_dir)
     for assignment in assignments(course_dir):
         _check(api.generate_assignment(assignment), f"generate_assignment {assignment}")
 
 
-def submitted_students(course_dir, assignment):
+def submitted_students(course_dir: str | os.PathLike[str], assignment: str) -> list[str]:
     folder = Path(course_dir) / "submitted"
     return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir()) if folder.is_dir() else []

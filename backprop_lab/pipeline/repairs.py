@@ -7,21 +7,34 @@ the two first in c.Autograde.sanitize_preprocessors, so `make autograde` and nbg
 `nbgrader autograde` repair alike. Each rule is a pure function of the submitted notebook and its
 release notebook; staging.py runs them on a copy only to tell the instructor what grading repairs.
 """
+from __future__ import annotations
+
 import copy
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nbformat
+from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+if TYPE_CHECKING:
+    from nbgrader.coursedir import CourseDirectory
 
 DROPPED = "ignored extra or duplicated graded cells"  # the instructor's note, before the grade ids
 RESTORED = "restored deleted test cells"
 
 
 def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
+    """The cell's grade id, None when it has none. A student can write anything into a cell's
+    metadata: nbgrader metadata that is not a mapping counts as none, and a grade id that is not
+    text becomes its repr, which no release id matches, so the cell is dropped, not crashed on."""
+    metadata = cell.metadata.get("nbgrader")
+    grade_id = metadata.get("grade_id") if isinstance(metadata, dict) else None
+    return grade_id if grade_id is None or isinstance(grade_id, str) else repr(grade_id)
 
 
-def normalise_graded_cells(notebook, released):
+def normalise_graded_cells(notebook: NotebookNode, released: NotebookNode) -> list[str]:
     """Give the first cell of each graded id the release's cell type and nbgrader metadata
     (points, flags); later copies, and ids the release does not have, become plain cells.
     A cell whose type changed gets the release's source back with the release's type.
@@ -52,7 +65,7 @@ def normalise_graded_cells(notebook, released):
     return dropped
 
 
-def restore_test_cells(submitted, released):
+def restore_test_cells(submitted: NotebookNode, released: NotebookNode) -> list[str]:
     """Put back the test cells a student deleted, each after the cell it followed in the release.
 
     nbgrader restores the text of test cells but not a missing cell, which would cost its points
@@ -77,12 +90,12 @@ def restore_test_cells(submitted, released):
     return restored
 
 
-def note(where, what, grade_ids):
+def note(where: str, what: str, grade_ids: Iterable[str]) -> str:
     """One line for the instructor: 'STUDENT/ASSIGNMENT: what grade ids'."""
     return f"{where}: {what} {', '.join(grade_ids)}"
 
 
-def notes(where, notebook, released):
+def notes(where: str, notebook: NotebookNode, released: NotebookNode) -> list[str]:
     """The instructor's notes on what the repairs will change in a notebook, left as it is."""
     notebook = copy.deepcopy(notebook)
     dropped = normalise_graded_cells(notebook, released)
@@ -90,7 +103,7 @@ def notes(where, notebook, released):
     return [note(where, what, grade_ids) for what, grade_ids in [(DROPPED, dropped), (RESTORED, restored)] if grade_ids]
 
 
-def release_notebook(coursedir, assignment, notebook):
+def release_notebook(coursedir: CourseDirectory, assignment: str, notebook: str) -> NotebookNode | None:
     """The release notebook of a submitted one (nbformat 4), or None when release/ has none."""
     path = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{notebook}.ipynb"
     return nbformat.read(path, as_version=4) if path.is_file() else None
@@ -104,10 +117,10 @@ class _Repair(NbGraderPreprocessor):
     """
     what = ""  # the note's words before the grade ids
 
-    def rule(self, notebook, released):
+    def rule(self, notebook: NotebookNode, released: NotebookNode) -> list[str]:
         raise NotImplementedError
 
-    def course_directory(self):
+    def course_directory(self) -> CourseDirectory:
         owner = self.parent
         while owner is not None and getattr(owner, "coursedir", None) is None:
             owner = owner.parent
@@ -115,7 +128,7 @@ class _Repair(NbGraderPreprocessor):
             raise RuntimeError(f"{type(self).__name__} runs in an nbgrader converter, which knows the course directory")
         return owner.coursedir
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         ids = resources["nbgrader"]
         where = f"{ids['student']}/{ids['assignment']}"
         released = release_notebook(self.course_directory(), ids["assignment"], ids["notebook"])
@@ -133,7 +146,7 @@ class NormaliseGradedCells(_Repair):
     its grade (nbgrader's DeduplicateIds would keep the last), the others become plain cells."""
     what = DROPPED
 
-    def rule(self, notebook, released):
+    def rule(self, notebook: NotebookNode, released: NotebookNode) -> list[str]:
         return normalise_graded_cells(notebook, released)
 
 
@@ -141,5 +154,5 @@ class RestoreTestCells(_Repair):
     """restore_test_cells as an nbgrader preprocessor: deleted test cells put back where they were."""
     what = RESTORED
 
-    def rule(self, notebook, released):
+    def rule(self, notebook: NotebookNode, released: NotebookNode) -> list[str]:
         return restore_test_cells(notebook, released)

@@ -4,6 +4,7 @@ submitted/ -> .grading/submitted/ (stage_submission) -> autograded/ (autograde.p
 Staging works on files (links, unreadable notebooks, the submission time); the cells are repaired by
 nbgrader's sanitize step (repairs.py), whichever route grades.
 """
+import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +23,8 @@ def _blank_with_reason(release_path, reason):
     return notebook
 
 
-def stage_submission(course_dir, student, assignment, db_url=None):
+def stage_submission(course_dir: str | os.PathLike[str], student: str, assignment: str,
+                     db_url: str | None = None) -> list[str]:
     """Copy submitted/STUDENT/ASSIGNMENT into .grading/submitted/ as nbgrader should see it.
 
     Only regular files are copied (a symlink could point at the gradebook or the solutions);

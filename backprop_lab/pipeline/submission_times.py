@@ -19,12 +19,13 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 RECORD = "submission-times.jsonl"  # one JSON object per line, appended by collect, read by staging
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's timestamp.txt (Exchange.timestamp_format)
 
 
-def notebook_digests(folder):
+def notebook_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
     """{file name: sha256} of the regular .ipynb files directly in folder (what is graded)."""
     digests = {}
     for path in sorted(Path(folder).glob("*.ipynb")) if Path(folder).is_dir() else []:
@@ -33,7 +34,8 @@ def notebook_digests(folder):
     return digests
 
 
-def record(course_dir, student, assignment, time=None, late=None, source="", origin=""):
+def record(course_dir: str | os.PathLike[str], student: str, assignment: str, time: float | None = None,
+           late: bool | None = None, source: str = "", origin: str = "") -> dict[str, Any]:
     """Append when submitted/STUDENT/ASSIGNMENT arrived. -> the record (a dict)
 
     time: seconds since the epoch (or None when the source gives none); late: the LMS's own
@@ -51,7 +53,8 @@ def record(course_dir, student, assignment, time=None, late=None, source="", ori
     return entry
 
 
-def trusted(course_dir, student, assignment):
+def trusted(course_dir: str | os.PathLike[str], student: str,
+            assignment: str) -> tuple[dict[str, Any], None] | tuple[None, str | None]:
     """The last record of submitted/STUDENT/ASSIGNMENT. -> (record, None), (None, None) when there
     is none, or (None, why) when its notebooks changed since (another copy put there by hand or by
     a command that records no time)."""
@@ -72,7 +75,7 @@ def trusted(course_dir, student, assignment):
     return last, None
 
 
-def tree_ctime(folder):
+def tree_ctime(folder: str | os.PathLike[str]) -> float:
     """The newest inode change time (ctime) of folder and everything under it, links not followed.
 
     Writing, renaming, linking or re-dating a file (touch -d) all set its ctime to now, and nobody
@@ -85,7 +88,7 @@ def tree_ctime(folder):
     return newest
 
 
-def received_time(status):
+def received_time(status: os.stat_result) -> float:
     """When a file of a folder was received, from its lstat: its modification time when the grader
     owns it (as copied, downloaded or unzipped), else also its change time, because its owner can
     set the modification time back (touch -d) but not the change time."""
@@ -94,7 +97,7 @@ def received_time(status):
     return max(status.st_mtime, status.st_ctime)
 
 
-def nbgrader_timestamp(moment):
+def nbgrader_timestamp(moment: datetime) -> str:
     """A datetime (naive ones are UTC, as in nbgrader's gradebook) as timestamp.txt's text."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)

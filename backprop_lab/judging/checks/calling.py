@@ -2,12 +2,16 @@
 checks pose and the tolerances they judge by, the call itself (on copies, numpy's warnings silenced,
 an error turned into a message), and the message that carries its facts (Finding).
 """
+from __future__ import annotations
+
 import contextlib
 import functools
 import re
 import warnings
+from collections.abc import Callable, Iterator
 
 import numpy as np
+from numpy.typing import NDArray
 
 from backprop_lab.judging import mistakes
 from backprop_lab.reference import network
@@ -27,13 +31,14 @@ RANDOM_DIRECTIONS = 10
 
 
 @contextlib.contextmanager
-def quiet():
+def quiet() -> Iterator[None]:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
 
 
-def problem(input_size, hidden_size, n_classes, m, seed):
+def problem(input_size: int, hidden_size: int, n_classes: int, m: int,
+            seed: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Random parameters, inputs in [0, 1] and one-hot labels for one network shape."""
     rng = np.random.default_rng(seed)
     thetas = rng.uniform(-1.0, 1.0, network.n_parameters(input_size, hidden_size, n_classes))
@@ -52,11 +57,11 @@ class MissingName(AssertionError):
     that says where the name is defined: "later", "above", "nowhere", or None (not known).
     """
 
-    def __init__(self, function_name, error_text, missing):
+    def __init__(self, function_name: str, error_text: str, missing: str) -> None:
         self.function_name, self.error_text, self.missing = function_name, error_text, missing
         super().__init__(self.message())
 
-    def message(self, defined=None):
+    def message(self, defined: str | None = None) -> str:
         said = (f"{self.function_name} raised {self.error_text}: {self.missing} did not exist when "
                 f"{self.function_name} was called.")
         where = {
@@ -81,7 +86,7 @@ def _raised(name, error_text):
     return AssertionError(Finding(f"{name} raised {error_text}", where=f"{name} raises {error_text.split(':')[0]}"))
 
 
-def call(function, name, *args, **kwargs):
+def call(function: Callable[..., object], name: str, *args: object, **kwargs: object) -> object:
     """Call the student's function on copies; fail if it changes them or raises."""
     copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
     try:
@@ -106,19 +111,19 @@ class Finding(str):
     """A check's message that carries its facts as data: the catalogued mistake it names, and for
     a failure no mistake explains, where its error is largest (the class report groups by them)."""
 
-    def __new__(cls, message, mistake=None, where=None):
+    def __new__(cls, message: str, mistake: str | None = None, where: str | None = None) -> Finding:
         finding = super().__new__(cls, message)
         finding.mistake, finding.where = mistake, where
         return finding
 
 
-def diagnosed(message, mistake_id, where=None):
+def diagnosed(message: str, mistake_id: str | None, where: str | None = None) -> Finding:
     """The check's message, followed by the catalogued mistake it recognised (if any)."""
     return Finding(f"{message}\n{mistakes.message(mistake_id)}" if mistake_id else message, mistake_id,
                    None if mistake_id else where)
 
 
-def as_array(value, name):
+def as_array(value: object, name: str) -> NDArray[np.float64]:
     """What a student's function returned, as a float array; what is not numbers fails."""
     try:
         return np.asarray(value, dtype=float)
@@ -126,7 +131,7 @@ def as_array(value, name):
         raise AssertionError(f"{name} should return numbers, got {type(value).__name__} ({error})") from None
 
 
-def as_float(value, name):
+def as_float(value: object, name: str) -> float:
     """What a student's function returned, as one number; an array of another size fails."""
     array = as_array(value, name)
     if array.size != 1:
@@ -135,7 +140,7 @@ def as_float(value, name):
 
 
 @functools.lru_cache(maxsize=1)
-def load_training_data():
+def load_training_data() -> dict[str, NDArray[np.float64]]:
     """The course's data set, read once per grader process (the checks only read it)."""
     from backprop_lab.reference import data
     return data.load_dataset()

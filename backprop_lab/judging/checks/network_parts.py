@@ -3,6 +3,7 @@ tried on several network shapes. A failure on a small shape is diagnosed by size
 the notebook's training set read instead of the arguments, or the shapes it fails on.
 """
 import contextlib
+from collections.abc import Callable
 
 import numpy as np
 
@@ -135,7 +136,7 @@ def _wrong_cost_term(nnCostFunction, thetas, X, Y, lambda_, keywords, sizes):
             else "the cross-entropy term")
 
 
-def check_cost(nnCostFunction, regularised):
+def check_cost(nnCostFunction: Callable[..., object], regularised: bool) -> None:
     """nnCostFunction equals the trusted cost on several networks (lambda = 0, or lambda > 0)."""
     lambdas = (1.0, 3.0) if regularised else (0.0,)
     for seed, sizes in enumerate(SMALL_NETWORKS + [FULL_NETWORK]):
@@ -155,7 +156,7 @@ def check_cost(nnCostFunction, regularised):
                 where=_wrong_cost_term(nnCostFunction, thetas, X, Y, lambda_, keywords, sizes))
 
 
-def check_sigmoid_gradient(mySigmoidGradient):
+def check_sigmoid_gradient(mySigmoidGradient: Callable[..., object]) -> None:
     """mySigmoidGradient(z) = sigma(z) (1 - sigma(z)) elementwise, for scalars and arrays."""
     z = np.array([[-4.0, -1.5, -0.3], [0.0, 0.7, 5.0]])
     got = as_array(call(mySigmoidGradient, "mySigmoidGradient", z), "mySigmoidGradient")
@@ -169,7 +170,7 @@ def check_sigmoid_gradient(mySigmoidGradient):
     assert abs(scalar - 0.25) < 1e-9, f"mySigmoidGradient(0) should be 0.25, got {scalar}"
 
 
-def check_gradient(nnGradientFunction, regularised):
+def check_gradient(nnGradientFunction: Callable[..., object], regularised: bool) -> None:
     """nnGradientFunction matches central differences of the trusted cost, every parameter of
     several small networks, and random directions at full size."""
     lambdas = (1.0, 3.0) if regularised else (0.0,)

@@ -1,5 +1,9 @@
 """The checks of the pictures: the plot of the hidden units' weights, and the convolution's edge maps."""
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from backprop_lab.judging import diagnosis_pictures
 from backprop_lab.reference import convolution
@@ -7,7 +11,7 @@ from backprop_lab.judging.answers import FigureImages
 from backprop_lab.judging.checks.calling import as_array, call, diagnosed
 
 
-def figure_images(figure, name):
+def figure_images(figure: object, name: str) -> list[Any]:
     import matplotlib.figure
     if isinstance(figure, FigureImages):  # a Figure drawn in the graded kernel
         return list(figure)
@@ -16,7 +20,7 @@ def figure_images(figure, name):
     return [np.asarray(image.get_array(), dtype=float) for axes in figure.axes for image in axes.get_images()]
 
 
-def check_hidden_weights_plot(plotHiddenWeights):
+def check_hidden_weights_plot(plotHiddenWeights: Callable[..., object]) -> None:
     """One 28x28 image per hidden unit, in unit order, showing that unit's weights (no bias)."""
     import matplotlib.pyplot as plt
     for hidden_size in (25, 16, 10):
@@ -41,7 +45,7 @@ def check_hidden_weights_plot(plotHiddenWeights):
                 diagnosis_pictures.hidden_weights(images, thetaOne), where="an image that is not its unit's weights")
 
 
-def convolution_cases():
+def convolution_cases() -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
     """The (image, kernel) pairs check_convolution tries, in order: the Square with both edge
     filters, then random non-square and square images with random integer kernels."""
     rng = np.random.default_rng(7)
@@ -62,7 +66,7 @@ def _convolution_mistake(convolve2d):
     return diagnosis_pictures.convolution_mistake(outputs)
 
 
-def check_convolution(convolve2d):
+def check_convolution(convolve2d: Callable[..., object]) -> None:
     """Zero-padded, same-size cross-correlation (no kernel flip) on several images and kernels."""
     for image, kernel in convolution_cases():
         expected = convolution.correlate_same(image, kernel)

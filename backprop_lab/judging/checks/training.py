@@ -2,9 +2,11 @@
 student's cost or gradient is wrong, the training cell run again with the trusted pair, so that a
 mistake is charged once.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from backprop_lab.reference import network
 from backprop_lab.judging.answers import Along, StudentError
@@ -24,7 +26,7 @@ class _TrustedPair:
     """The trusted cost and gradient with the notebook's signatures, for a re-run of the training
     cell. fmin_cg asks for both at most points, so one cost_and_gradient serves the pair there."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._last = None  # (key, parameters, X, y, (cost, gradient))
 
     def _both(self, nnThetas, X, y, lambda_, sizes, small_value):
@@ -37,17 +39,18 @@ class _TrustedPair:
         self._last = (key, nnThetas.copy(), X, y, both)
         return both
 
-    def cost(self, nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
-             smallValueToRemoveInfinity=1e-12):
+    def cost(self, nnThetas: ArrayLike, X: ArrayLike, y: ArrayLike, lambda_: float = 0, inputLayerSize: int = 784,
+             hiddenLayerSize: int = 25, classLabels: int = 10, smallValueToRemoveInfinity: float = 1e-12) -> float:
         return self._both(nnThetas, X, y, lambda_, (inputLayerSize, hiddenLayerSize, classLabels),
                           smallValueToRemoveInfinity)[0]
 
-    def gradient(self, nnThetas, X, y, lambda_=0, inputLayerSize=784, hiddenLayerSize=25, classLabels=10,
-                 smallValueToRemoveInfinity=1e-12):
+    def gradient(self, nnThetas: ArrayLike, X: ArrayLike, y: ArrayLike, lambda_: float = 0,
+                 inputLayerSize: int = 784, hiddenLayerSize: int = 25, classLabels: int = 10,
+                 smallValueToRemoveInfinity: float = 1e-12) -> NDArray[np.float64]:
         return self._both(nnThetas, X, y, lambda_, (inputLayerSize, hiddenLayerSize, classLabels),
                           smallValueToRemoveInfinity)[1]
 
-    def relayed(self):
+    def relayed(self) -> dict[str, Callable[..., Along]]:
         """The pair for kernel.rerun: each answer carries the other's for the same point."""
         def cost(*args, **kwargs):
             return Along(self.cost(*args, **kwargs), {"nnGradientFunction": self.gradient(*args, **kwargs)})
@@ -106,7 +109,9 @@ def _which_to_fix(found, gradient_given):
             "gets fprime=nnGradientFunction and the same args as the cost.")
 
 
-def check_training(trainedNeuralNetwork, nnCostFunction, nnGradientFunction=None, rerun=None):
+def check_training(trainedNeuralNetwork: object, nnCostFunction: Callable[..., object],
+                   nnGradientFunction: Callable[..., object] | None = None,
+                   rerun: Callable[..., object] | None = None) -> str | None:
     """fmin_cg's full output: lambda = 1, 60 iterations, parameters that classify digits well.
 
     A mistake is charged once. The reported cost is compared with the student's own
