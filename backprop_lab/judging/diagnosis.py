@@ -17,11 +17,11 @@ from backprop_lab.reference import network
 MATCH = 1e-5  # relative difference under which a prediction counts as the student's answer
 
 
-def matches(got: ArrayLike, predicted: ArrayLike) -> bool | np.bool_:
+def matches(got: ArrayLike, predicted: ArrayLike) -> bool:
     got, predicted = np.asarray(got, dtype=float), np.asarray(predicted, dtype=float)
     if got.shape != predicted.shape:
         return False
-    return np.linalg.norm(got - predicted) <= MATCH * max(np.linalg.norm(predicted), 1e-12)
+    return bool(np.linalg.norm(got - predicted) <= MATCH * max(float(np.linalg.norm(predicted)), 1e-12))
 
 
 def first_match(got: ArrayLike, correct: ArrayLike,

@@ -26,7 +26,7 @@ from backprop_lab.pipeline.staging import stage_submission
 
 GRADING_LOG = "grading-log.jsonl"  # one JSON line per graded submission: what the class report reads
 DB_RETRIES = 3                     # a submission whose gradebook write collided is graded again
-_APIS = {}                         # one nbgrader API per process and setting: its start-up is paid once
+_APIS: dict[tuple, Any] = {}       # one nbgrader API per process and setting: its start-up is paid once
 
 
 @dataclass
@@ -58,8 +58,8 @@ def grade_submission(course_dir: str | os.PathLike[str], student: str, assignmen
         try:
             notes = stage_submission(course_dir, student, assignment, db_url)
             result = _APIS[key].autograde(assignment, student)
-        except OSError as error:  # e.g. an unreadable file in the submission
-            result = {"success": False, "error": f"could not stage the submission: {error}"}
+        except OSError as problem:  # e.g. an unreadable file in the submission
+            result = {"success": False, "error": f"could not stage the submission: {problem}"}
         finally:
             shutil.rmtree(Path(course_dir) / STAGING / student / assignment, ignore_errors=True)
         error = result.get("error") or ""

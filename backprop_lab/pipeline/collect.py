@@ -76,7 +76,7 @@ def import_submissions(source: str | os.PathLike[str], course_dir: str | os.Path
                 report.skipped.append((file.name, found))
             else:
                 recognised.append(found)
-        students = {}
+        students: dict[str, dict[str, str]] = {}  # student -> the gradebook fields the source gives
         for submission in _newest_per_student(recognised, report.skipped):
             try:
                 data = submission.file.read(max_bytes + 1)

@@ -1,15 +1,15 @@
 """The files of a collect source (collect.py), a folder or a zip, listed and read safely: only
 regular files, each read at most to the size limit; links, special files, absolute paths, '..' and
 encrypted zip entries are reported in skipped, never read."""
+import functools
 import os
 import re
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from backprop_lab.pipeline import submission_times
 
@@ -25,15 +25,15 @@ class File:
     name: str
     size: int
     mtime: float
-    read: Callable  # read(limit) -> at most limit bytes
-    received: float = None
+    read: Callable[[int], bytes]  # read(limit) -> at most limit bytes
+    received: float | None = None
     clock: str = ""
 
 
 def folder_files(folder: str | os.PathLike[str], skipped: list[tuple[str, str]]) -> Iterator[File]:
     """The regular files under folder; links, special files and hidden folders are reported in skipped."""
-    for root, folders, names in os.walk(folder):
-        root = Path(root)
+    for top, folders, names in os.walk(folder):
+        root = Path(top)
         for name in sorted(folders):
             relative = (root / name).relative_to(folder).as_posix()
             if (root / name).is_symlink():
@@ -50,7 +50,7 @@ def folder_files(folder: str | os.PathLike[str], skipped: list[tuple[str, str]])
             elif not stat.S_ISREG(status.st_mode):
                 skipped.append((relative, "not a regular file"))
             else:
-                yield File(relative, status.st_size, status.st_mtime, lambda limit, path=path: _read_file(path, limit),
+                yield File(relative, status.st_size, status.st_mtime, functools.partial(_read_file, path),
                            submission_times.received_time(status), "the folder file's time as received")
 
 
@@ -89,7 +89,7 @@ def zip_files(archive: zipfile.ZipFile, skipped: list[tuple[str, str]]) -> Itera
         else:
             parts = [part for part in parts if part not in ("", ".")]
             yield File("/".join(parts), info.file_size, _zip_time(info),
-                       lambda limit, info=info: _read_entry(archive, info, limit),
+                       functools.partial(_read_entry, archive, info),
                        _zip_time(info) or None, "the zip entry's date and time (the grader's time zone)")
 
 

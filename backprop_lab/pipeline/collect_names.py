@@ -38,10 +38,10 @@ class _Owner:
     """Whose notebook a file is, as its path says."""
     student: str
     filename: str               # the notebook's file name as the student (or the LMS) named it
-    assignment: str = None      # the assignment its folder names, if any
+    assignment: str | None = None  # the assignment its folder names, if any
     fields: dict = field(default_factory=dict)  # first_name, last_name, lms_user_id for the gradebook
     file_id: int = 0            # Canvas's id of the uploaded file: larger is newer
-    late: bool = None           # Canvas marked the submission LATE (True) or not (False); None: no LMS verdict
+    late: bool | None = None    # Canvas marked the submission LATE (True) or not (False); None: no LMS verdict
     lms: bool = False           # from Canvas or Moodle, whose zip times are the download's, not the upload's
 
 
@@ -54,7 +54,7 @@ class Submission:
     notebook: str        # the released notebook's file name: its name in submitted/
     order: tuple         # (Canvas file id, copy suffixes, mtime if not from an LMS): the larger, the newer
     student_fields: dict  # first_name, last_name, lms_user_id when the source gives them
-    late: bool = None
+    late: bool | None = None
     lms: bool = False
 
 

@@ -9,6 +9,7 @@ import functools
 import re
 import warnings
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,7 +74,7 @@ class MissingName(AssertionError):
                      "(Restart & Run All) and fix the first cell that fails.",
             "nowhere": f"No cell of the notebook defines {self.missing} (by def, assignment or import): check its "
                        "spelling, or define it in a cell above.",
-        }.get(defined, f"{self.missing} is defined later in the notebook or not at all: run the notebook top to "
+        }.get(defined or "", f"{self.missing} is defined later in the notebook or not at all: run the notebook top to "
                        "bottom (Restart & Run All) and define everything a function uses above it.")
         return f"{said} {where}"
 
@@ -88,7 +89,7 @@ def _raised(name, error_text):
 
 def call(function: Callable[..., object], name: str, *args: object, **kwargs: object) -> object:
     """Call the student's function on copies; fail if it changes them or raises."""
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    copies: list[Any] = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
     try:
         with quiet():
             result = function(*copies, **kwargs)
@@ -110,6 +111,8 @@ def call(function: Callable[..., object], name: str, *args: object, **kwargs: ob
 class Finding(str):
     """A check's message that carries its facts as data: the catalogued mistake it names, and for
     a failure no mistake explains, where its error is largest (the class report groups by them)."""
+    mistake: str | None
+    where: str | None
 
     def __new__(cls, message: str, mistake: str | None = None, where: str | None = None) -> Finding:
         finding = super().__new__(cls, message)
