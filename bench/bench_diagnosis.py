@@ -16,16 +16,15 @@ import dataclasses
 import functools
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from _common import ROOT, cpu_seconds, markdown_table, others_share  # noqa: F401  (ROOT: project on sys.path)
 
 from backprop_lab.judging import checks
 from backprop_lab.sandbox import kernel
-from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.pipeline import autograde
 from backprop_lab.results import gradebook
+from backprop_lab.results.verdict_record import scratch_course
 
 ASSIGNMENT = "01_backprop"
 KINDS = {  # sample -> what it stands for
@@ -63,7 +62,7 @@ def _cell_label(_kernel, source, *args, **kwargs):
 
 
 def run(rounds=3):
-    from backprop_lab.authoring import build, submissions
+    from backprop_lab.authoring import submissions
 
     os.environ.pop("BACKPROP_LAB_DB_URL", None)
     samples = {sample.name: sample for sample in submissions.all_samples()}
@@ -72,14 +71,10 @@ def run(rounds=3):
     timers.wrap(kernel.GradingKernel, "rerun", lambda *a, **k: "re-run")
     timers.wrap(checks, "check_training", lambda *a, **k: "training check")
     seconds = collections.defaultdict(lambda: collections.defaultdict(list))
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder).resolve()
-        db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
-        build.build_source(source_dir=root / "source")
-        nbgrader_api.release(root)
-        students = {f"r{round_}-{name}": samples[name] for round_ in range(-1, rounds) for name in KINDS}
-        submissions.write_submissions([dataclasses.replace(sample, name=student) for student, sample in
-                                       students.items()], root, assignments=[ASSIGNMENT])
+    students = {f"r{round_}-{name}": samples[name] for round_ in range(-1, rounds) for name in KINDS}
+    with scratch_course([dataclasses.replace(sample, name=student) for student, sample in students.items()],
+                        assignments=[ASSIGNMENT]) as course:
+        root, db_url = course.root, course.db_url
         for student in (s for s in students if s.startswith("r-1-")):  # warm-up round, untimed
             autograde.autograde(root, students={student}, assignments_=[ASSIGNMENT], progress=False, db_url=db_url)
         before, started = cpu_seconds(), time.perf_counter()
@@ -122,19 +117,13 @@ def run_class(students_=200, workers=2):
     mistake, the blank release), so mistakes are mixed in as in samples/."""
     import itertools
 
-    from backprop_lab.authoring import build, submissions
+    from backprop_lab.authoring import submissions
 
     os.environ.pop("BACKPROP_LAB_DB_URL", None)
     samples = submissions.all_samples()
     members = {f"s{i:03d}-{sample.name}": sample for i, sample in zip(range(students_), itertools.cycle(samples))}
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder).resolve()
-        db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
-        build.build_source(source_dir=root / "source")
-        nbgrader_api.release(root)
-        assignments = nbgrader_api.graded_assignments(root)
-        submissions.write_submissions([dataclasses.replace(sample, name=student) for student, sample in
-                                       members.items()], root, assignments=assignments)
+    with scratch_course([dataclasses.replace(sample, name=student) for student, sample in members.items()]) as course:
+        root, db_url, assignments = course.root, course.db_url, course.assignments
         before, started = cpu_seconds(), time.perf_counter()
         failures, _ = autograde.autograde(root, assignments_=assignments, progress=True, workers=workers,
                                           db_url=db_url)

@@ -12,6 +12,7 @@ def test_the_page_states_the_measured_structure():
 def test_every_module_has_a_room_and_imports_point_down():
     structure = architecture.measure()
     assert structure.homeless == []
+    assert structure.too_long == []
     assert structure.upward == []
     assert structure.cycles == []
 
@@ -31,8 +32,26 @@ def test_the_measure_sees_lazy_imports_cycles_and_upward_arrows(tmp_path):
         "def f():\n    from backprop_lab.reference import network\n    return network._forward\n")
     (package / "reference" / "network.py").write_text("from backprop_lab import paths\n")
     (package / "stray.py").write_text("x = 1\n" * (architecture.MAX_LINES + 1))
+    (package / "results").mkdir()
+    (package / "results" / "sums.py").write_text(
+        "def total(row: dict) -> float:\n    return 0.0\n\n"
+        "def untyped(row):\n    return 0.0\n\n"
+        "def no_return(row: dict):\n    return 0.0\n\n"
+        "def _private(row):\n    return 0.0\n\n"
+        "class Scores(dict):\n"
+        "    def __init__(self, rows: list):\n        super().__init__()\n\n"
+        "    def of(self, student) -> float:\n        return 0.0\n\n"
+        "    def _cache(self):\n        pass\n")
     structure = architecture.measure(package)
     assert structure.cycles == [["paths", "reference.network"]]
     assert structure.upward == [("paths", "reference.network")]
     assert structure.private == {("paths", "reference.network._forward")}
+    assert structure.unannotated == {("results.sums", "untyped"), ("results.sums", "no_return"),
+                                     ("results.sums", "Scores.of")}
     assert structure.homeless == ["stray"] and structure.too_long == ["stray"]
+
+
+def test_public_functions_of_judging_pipeline_and_results_have_type_hints():
+    """Every public function there says what it takes and returns (the fake package above shows
+    that the measure sees a missing hint)."""
+    assert sorted(architecture.measure().unannotated) == []

@@ -125,6 +125,19 @@ def test_the_verdict_record_holds_every_sample_and_nothing_else():
     assert sorted(RECORD) == sorted(sample.name for sample in SAMPLES)
 
 
+@pytest.mark.slow
+def test_a_scratch_course_keeps_a_shared_gradebook_out(tmp_path, monkeypatch):
+    """`python -m backprop_lab verdicts` on a course whose gradebook is PostgreSQL: does its scratch
+    course release into its own gradebook, never into the one $BACKPROP_LAB_DB_URL names?"""
+    shared = tmp_path / "shared-gradebook.db"
+    monkeypatch.setenv("BACKPROP_LAB_DB_URL", f"sqlite:///{shared}")
+    with verdict_record.scratch_course([], assignments=["02_convolution"]) as course:
+        assert (course.root / "release" / "02_convolution" / "02_convolution.ipynb").is_file()
+        assert course.db_url.startswith(f"sqlite:///{course.root}")
+        assert (course.root / "gradebook.db").is_file()
+    assert not shared.exists()
+
+
 def test_every_catalogued_mistake_has_a_sample():
     """Is there a sample making exactly each catalogued mistake (the mutation suite), and no other?"""
     assert sorted(s.diagnosis for s in WRONG) == sorted(mistakes.BY_ID)

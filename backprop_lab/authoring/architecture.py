@@ -15,7 +15,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PAGE = PACKAGE_DIR.parent / "docs" / "architecture.md"
 MAX_LINES = 300                    # a module longer than this has more than one job
-LONG_ALLOWED = ("authoring.figures",)  # the drawings, one function per figure: long by nature
+LONG_ALLOWED = ("authoring.figures",)  # the drawings, one function per figure: long by nature (with submodules)
+TYPED_ROOMS = ("judging", "pipeline", "results")  # their public functions carry type hints
 
 # Rooms from the ground up: (name, what it owns, module-name prefixes). A prefix ending in "."
 # takes a whole subpackage.
@@ -43,6 +44,7 @@ class Structure:
     arrows: set    # (importer, imported), both modules of the package
     room: dict     # module -> index in ROOMS (None when no room claims it)
     private: set   # (importer, "module._name"): another module's private name used
+    unannotated: set = frozenset()  # ("module", "function"): a public function of TYPED_ROOMS without type hints
 
     @property
     def upward(self):
@@ -59,7 +61,36 @@ class Structure:
 
     @property
     def too_long(self):
-        return sorted(m for m, n in self.lines.items() if n > MAX_LINES and m not in LONG_ALLOWED)
+        return sorted(m for m, n in self.lines.items() if n > MAX_LINES and not _long_allowed(m))
+
+
+def _long_allowed(module):
+    return any(module == allowed or module.startswith(allowed + ".") for allowed in LONG_ALLOWED)
+
+
+def _public_functions(tree):
+    """The module's public functions and its public classes' public methods (and __init__), by name."""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            yield node.name, node
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            for method in node.body:
+                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                        and (not method.name.startswith("_") or method.name == "__init__"):
+                    yield f"{node.name}.{method.name}", method
+
+
+def _unannotated(tree):
+    """Names of the public functions with a parameter or a return type left without a hint."""
+    for name, function in _public_functions(tree):
+        arguments = function.args
+        parameters = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                      *filter(None, (arguments.vararg, arguments.kwarg))]
+        if parameters and parameters[0].arg in ("self", "cls"):
+            parameters = parameters[1:]
+        returns_needed = function.name != "__init__"
+        if any(p.annotation is None for p in parameters) or (returns_needed and function.returns is None):
+            yield name
 
 
 def module_name(path, package_dir=PACKAGE_DIR):
@@ -123,14 +154,16 @@ def measure(package_dir=PACKAGE_DIR):
              if "__pycache__" not in path.parts}
     paths.pop("__init__", None)  # the package's own docstring
     modules = set(paths)
-    lines, arrows, private = {}, set(), set()
+    lines, arrows, private, unannotated = {}, set(), set(), set()
     for module, path in paths.items():
         source = path.read_text()
         tree = ast.parse(source)
         lines[module] = len(source.splitlines())
         arrows |= {(module, other) for other in _imported(tree, modules) if other != module}
         private |= {(module, name) for name in _private_uses(tree, modules) if not name.startswith(module + ".")}
-    return Structure(lines, arrows, {module: _room_of(module) for module in modules}, private)
+        if module.split(".")[0] in TYPED_ROOMS:
+            unannotated |= {(module, name) for name in _unannotated(tree)}
+    return Structure(lines, arrows, {module: _room_of(module) for module in modules}, private, unannotated)
 
 
 def _strongly_connected(nodes, arrows):
@@ -190,8 +223,12 @@ def figures(structure):
         f"- modules over {MAX_LINES} lines: {len(structure.too_long)}"
         + (" (" + ", ".join(f"`{m}` {structure.lines[m]}" for m in structure.too_long) + ")"
            if structure.too_long else "")
-        + ("; allowed: " + ", ".join(f"`{m}`" for m in LONG_ALLOWED if m in structure.lines)
-           if any(m in structure.lines for m in LONG_ALLOWED) else ""),
+        + ("; allowed: " + ", ".join(f"`{m}` and its modules" for m in LONG_ALLOWED)
+           if any(map(_long_allowed, structure.lines)) else ""),
+        f"- public functions of {', '.join(f'`{room}/`' for room in TYPED_ROOMS)} without type hints: "
+        f"{len(structure.unannotated)}"
+        + (" (" + ", ".join(f"`{m}.{f}`" for m, f in sorted(structure.unannotated)) + ")"
+           if structure.unannotated else ""),
     ]
     return "\n".join(rows) + "\n\n" + "\n".join(facts)
 

@@ -91,9 +91,10 @@ def graded_assignments(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) ->
     return [a for a in assignments(course_dir) if any(graded(nb) for nb in (Path(course_dir) / "source" / a).glob("*.ipynb"))]
 
 
-def release(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> None:
-    """nbgrader generate_assignment for every assignment: source/ -> release/."""
-    api = nbgrader_api(course_dir)
+def release(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, db_url: str | None = None) -> None:
+    """nbgrader generate_assignment for every assignment: source/ -> release/, recorded in the
+    gradebook at db_url (default: the course's, gradebook_url)."""
+    api = nbgrader_api(course_dir, db_url=db_url)
     for assignment in assignments(course_dir):
         _check(api.generate_assignment(assignment), f"generate_assignment {assignment}")
 

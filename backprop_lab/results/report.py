@@ -18,10 +18,14 @@ and messages come from untrusted notebooks, so the template escapes every value 
 (autoescape). The same inputs give the same page and the same PNGs (sorted tables, no clock, no
 "Software" metadata).
 """
+from __future__ import annotations
+
 import html
 import math
+import os
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,14 +45,16 @@ FOLD = 160                 # characters: a longer reason, or one of several line
 
 CHARTS = {"parts": "score-distribution.png", "checks": "pass-rates.png", "mistakes": "mistakes.png"}
 
+GradingLog = tuple[dict[tuple[str, str], dict], int] | None  # autograde.read_grading_log's, None without a log
+
 
 # --------------------------------------------------------------------------- reading the course
 
-def part_order(course_dir):
+def part_order(course_dir: str | os.PathLike[str]) -> dict[tuple[str, str], int]:
     """{(assignment, grade_id): position} of the graded cells in release/, so tables follow the notebooks."""
     import nbformat
 
-    order = {}
+    order: dict[tuple[str, str], int] = {}
     for notebook in sorted(Path(course_dir).glob("release/*/*.ipynb")):
         for cell in nbformat.read(notebook, as_version=4).cells:
             nbgrader = cell.metadata.get("nbgrader", {})
@@ -57,19 +63,19 @@ def part_order(course_dir):
     return order
 
 
-def gradebook_scores(db_url):
-    """Every part's score in the gradebook at db_url, as gradebook.scores gives them; {} when db_url
+def gradebook_scores(db_url: str) -> gradebook.Scores:
+    """Every part's score in the gradebook at db_url, as gradebook.scores gives them; none when db_url
     is a SQLite file that does not exist: opening it would create an empty gradebook.db, and a
     report must not change the course."""
     from sqlalchemy.engine import make_url
 
     database = make_url(db_url)
     if database.get_backend_name() == "sqlite" and not Path(database.database or "").is_file():
-        return {}
+        return gradebook.Scores()
     return gradebook.scores(db_url=db_url)
 
 
-def shown_url(db_url):
+def shown_url(db_url: str) -> str:
     """The gradebook's URL without its password, fit to print."""
     from sqlalchemy.engine import make_url
 
@@ -91,16 +97,16 @@ class PartStats:
     mean: float
 
     @property
-    def label(self):
+    def label(self) -> str:
         return f"{self.assignment}: {self.part}"
 
     @property
-    def pass_rate(self):
+    def pass_rate(self) -> float:
         """A check passes when its part gets full marks."""
         return self.full / self.submissions if self.submissions else 0.0
 
 
-def part_stats(table, order):
+def part_stats(table: gradebook.Table, order: Mapping[tuple[str, str], int]) -> list[PartStats]:
     """One PartStats per (assignment, grade id) in the gradebook, in notebook order."""
     scores = defaultdict(list)
     for (_, assignment), parts in table.items():
@@ -127,16 +133,16 @@ class MistakeStats:
     parts: list
 
     @property
-    def title(self):
+    def title(self) -> str:
         return (mistakes.BY_ID[self.id].title if self.id in mistakes.BY_ID
                 else "no catalogued mistake explains it: a candidate for the catalogue")
 
     @property
-    def hint(self):
+    def hint(self) -> str:
         return mistakes.BY_ID[self.id].hint if self.id in mistakes.BY_ID else ""
 
 
-def mistake_stats(found):
+def mistake_stats(found: Mapping[tuple[str, str], Mapping[str, str]]) -> list[MistakeStats]:
     """Mistakes named by the checks, most students first; a student counts once per mistake."""
     students, parts = defaultdict(set), defaultdict(set)
     for (student, assignment), named in found.items():
@@ -158,19 +164,19 @@ class AssignmentStats:
     failed: int | None         # submissions whose last grading failed; None without a grading log
 
 
-def assignment_stats(table, log):
+def assignment_stats(table: gradebook.Table, log: GradingLog) -> list[AssignmentStats]:
     """One AssignmentStats per assignment in the gradebook or the grading log, sorted by name."""
+    table = gradebook.Scores(table)
     records = log[0] if log is not None else {}
-    failed = defaultdict(int)
+    failed: defaultdict[str, int] = defaultdict(int)
     for (_, assignment), record in records.items():
         failed[assignment] += not record.get("success", False)
     rows = []
-    for assignment in sorted({a for _, a in table} | {a for _, a in records}):
-        totals = [(sum(s for s, _ in parts.values()), sum(m for _, m in parts.values()))
-                  for (_, a), parts in sorted(table.items()) if a == assignment]
-        scored = [total for total, _ in totals]
+    for assignment in sorted({*table.assignments, *(a for _, a in records)}):
+        submissions = table.of_assignment(assignment).values()
+        scored = [parts.total for parts in submissions]
         rows.append(AssignmentStats(
-            assignment, len(totals), max((maximum for _, maximum in totals), default=0),
+            assignment, len(submissions), max((parts.max_score for parts in submissions), default=0),
             mean=statistics.fmean(scored) if scored else None,
             median=statistics.median(scored) if scored else None,
             failed=failed[assignment] if log is not None else None))
@@ -217,7 +223,7 @@ def _folded(text):
     return lines[-1] if len(lines[-1]) <= FOLD else lines[-1][:FOLD] + "…"
 
 
-def log_stats(log):
+def log_stats(log: GradingLog) -> LogStats | None:
     """LogStats of autograde.read_grading_log's (records, unreadable lines); None without a grading log."""
     if log is None:
         return None
@@ -253,7 +259,8 @@ def _template():
     return environment.get_template("report.html.j2")
 
 
-def write_report(course_dir=paths.COURSE_DIR, out_dir=None):
+def write_report(course_dir: str | os.PathLike[str] = paths.COURSE_DIR,
+                 out_dir: str | os.PathLike[str] | None = None) -> Path:
     """The class report: out_dir/index.html and its PNG charts (default: course_dir/reports). -> index.html
 
     Works on whatever the loop has produced so far: a missing gradebook, autograded/ or grading

@@ -2,9 +2,14 @@
 
 Drawn on Agg without pyplot, with matplotlib's defaults whatever the user's matplotlibrc says, and
 saved without "Software" metadata: the same rows give the same bytes on every machine. Each chart
-returns its size in pixels, (width, height), for the page's <img> element.
+returns its size in pixels, (width, height), for the page's <img> element. Rows are annotated as a
+plain Sequence: importing report for its row types would close a cycle (report imports this module).
 """
+from __future__ import annotations
+
 import contextlib
+import os
+from collections.abc import Sequence
 
 DPI = 100
 CHART_WIDTH = 9.5          # inches: 950 px, the width of the page's content, so charts are not scaled
@@ -44,7 +49,7 @@ def _chart_style():
         yield
 
 
-def chart_parts(rows, path):
+def chart_parts(rows: Sequence, path: str | os.PathLike[str]) -> tuple[int, int]:
     """Stacked bars: how many submissions got full, partial and zero marks on each part. -> (w, h) px"""
     with _chart_style():
         figure = _figure(_bar_height(rows) + 0.4)
@@ -65,7 +70,7 @@ def chart_parts(rows, path):
         return _save(figure, path)
 
 
-def chart_pass_rates(rows, path):
+def chart_pass_rates(rows: Sequence, path: str | os.PathLike[str]) -> tuple[int, int]:
     """Horizontal bars of each check's pass rate, worst at the top. -> (w, h) px"""
     with _chart_style():
         figure = _figure(_bar_height(rows))
@@ -80,7 +85,7 @@ def chart_pass_rates(rows, path):
         return _save(figure, path)
 
 
-def chart_mistakes(rows, path):
+def chart_mistakes(rows: Sequence, path: str | os.PathLike[str]) -> tuple[int, int]:
     """Horizontal bars of how many students made each mistake, most common at the top. -> (w, h) px"""
     with _chart_style():
         figure = _figure(_bar_height(rows))
