@@ -146,7 +146,7 @@ def step_exchange_collect(args):
 
 def step_report(args):
     from backprop_lab.results import report
-    index = report.write_report(paths.COURSE_DIR, paths.COURSE_DIR / "reports")
+    index = report.write_report(paths.COURSE_DIR, paths.COURSE.reports)
     print(f"report: {index} (open it in a browser)")
 
 
@@ -188,7 +188,7 @@ def step_demo(args):
     environment = dict(os.environ, BACKPROP_LAB_COURSE_DIR=str(demo), BACKPROP_LAB_DATA_DIR=str(demo / "data"),
                        BACKPROP_LAB_IMAGES_DIR=str(demo / "images"))
     if environment.pop("BACKPROP_LAB_DB_URL", None):
-        print(f"demo: BACKPROP_LAB_DB_URL is ignored: the demo's gradebook is {demo / 'gradebook.db'}")
+        print(f"demo: BACKPROP_LAB_DB_URL is ignored: the demo's gradebook is {paths.Course(demo).gradebook}")
     grading_options = ([f"--workers={args.workers}"] + ([f"--scheduler={args.scheduler}"] if args.scheduler else [])
                        + (["--unsafe-no-sandbox"] if args.unsafe_no_sandbox else []))
     failed = False

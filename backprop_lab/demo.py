@@ -41,7 +41,7 @@ def demo_folder_problem(demo):
     marker = demo / DEMO_MARKER
     if marker.is_symlink() or not marker.is_file():
         return f"{demo} is not the demo's folder (it has no {DEMO_MARKER})"
-    submitted = demo / "submitted"
+    submitted = paths.Course(demo).submitted
     for folder in sorted(submitted.iterdir()) if submitted.is_dir() and not submitted.is_symlink() else []:
         if folder.is_symlink() or not folder.is_dir() or submissions.foreign_files(folder):
             return f"{folder} is not a sample student the demo wrote"
@@ -56,7 +56,7 @@ def fresh_demo_course(demo):
     demo.mkdir()
     (demo / DEMO_MARKER).write_text("This folder is `make demo`'s scratch course: the next demo deletes and "
                                     "rebuilds it. Keep nothing of yours here.\n")
-    for source, name in [(paths.COURSE_DIR / "notebooks", "notebooks"), (paths.COURSE_DIR / "samples", "samples"),
-                         (paths.DATA, "data"), (paths.IMAGES, "images")]:
-        shutil.copytree(source, demo / name)
+    for source, target in [(paths.NOTEBOOKS, paths.Course(demo).notebooks), (paths.COURSE_DIR / "samples", demo / "samples"),
+                           (paths.DATA, demo / "data"), (paths.IMAGES, demo / "images")]:
+        shutil.copytree(source, target)
     shutil.copy(paths.COURSE_DIR / "nbgrader_config.py", demo)

@@ -80,7 +80,7 @@ def _graders(root):
             try:
                 result = api.autograde(assignment, student)
             finally:
-                shutil.rmtree(Path(root) / nbgrader_api.STAGING / student / assignment, ignore_errors=True)
+                shutil.rmtree(paths.Course(root).staging / student / assignment, ignore_errors=True)
             assert not notes, notes
             assert result["success"], result.get("error")
         return grade

@@ -1,4 +1,8 @@
 """The house's structure: what docs/architecture.md says is what the source is."""
+import ast
+from pathlib import Path
+
+from backprop_lab import paths
 from backprop_lab.authoring import architecture
 
 
@@ -55,3 +59,43 @@ def test_public_functions_of_judging_pipeline_and_results_have_type_hints():
     """Every public function there says what it takes and returns (the fake package above shows
     that the measure sees a missing hint)."""
     assert sorted(architecture.measure().unannotated) == []
+
+
+COURSE_FOLDERS = {"notebooks", "source", "release", "submitted", "autograded", "feedback", "reports", ".grading",
+                  "grading-log.jsonl", "gradebook.db"}
+
+
+def _folder_spelled(node):
+    """A path built from a course folder's name: `x / "submitted"` or "release/*/*.ipynb"."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.right, ast.Constant):
+        return node.right.value in COURSE_FOLDERS
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) \
+        and node.value.split("/")[0] in COURSE_FOLDERS and "/" in node.value
+
+
+def test_only_paths_names_the_course_folders():
+    """paths.Course is the layout's one owner: does any other module build a path from a course
+    folder's name? (Text for people, in docstrings and messages, may still name them.)"""
+    spelled = []
+    for path in sorted(architecture.PACKAGE_DIR.rglob("*.py")):
+        if path.name == "paths.py" and path.parent == architecture.PACKAGE_DIR:
+            continue
+        tree = ast.parse(path.read_text())
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+                      and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        spelled += [f"{path.relative_to(architecture.PACKAGE_DIR)}:{node.lineno}" for node in ast.walk(tree)
+                    if id(node) not in docstrings and _folder_spelled(node)]
+    assert spelled == []
+
+
+def test_the_course_folders_are_nbgraders():
+    """paths.Course names the folders as nbgrader does with the course's nbgrader_config.py."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(paths.COURSE_DIR)).load_config()
+    nbgrader = CourseDirectory(config=config)
+    course = paths.Course(nbgrader.root)
+    for folder in ("source", "release", "submitted", "autograded", "feedback"):
+        assert getattr(course, folder) == Path(nbgrader.root) / getattr(nbgrader, f"{folder}_directory"), folder

@@ -12,9 +12,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from backprop_lab import paths
 from backprop_lab.authoring import submissions
 from backprop_lab.pipeline import collect, submission_times
-from backprop_lab.pipeline import autograde, nbgrader_api, staging
+from backprop_lab.pipeline import autograde, staging
 from backprop_lab.results import gradebook
 
 
@@ -313,7 +314,7 @@ def test_submission_times_are_recorded_by_the_grader(course, lab, tmp_path):
 
     (lab / "submitted" / "alice" / "02_convolution" / "timestamp.txt").write_text("2000-01-01 00:00:00.000000 UTC")
     notes = staging.stage_submission(lab, "alice", "02_convolution")
-    staged = lab / nbgrader_api.STAGING / "alice" / "02_convolution" / "timestamp.txt"
+    staged = paths.Course(lab).staging / "alice" / "02_convolution" / "timestamp.txt"
     assert not notes and staged.read_text() == "2025-03-01 12:30:00.000000 UTC"
 
     os.utime(folder / "alice" / "02_convolution" / "02_convolution.ipynb", (received + 60, received + 60))

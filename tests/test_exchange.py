@@ -148,7 +148,7 @@ def test_the_exchange_collect_records_when_each_submission_arrived(round_trip):
         assert problem is None and record["source"] == exchange.SOURCE
         moment = datetime.fromisoformat(record["time"]).timestamp()
         assert round_trip["started"] - 1 <= moment <= round_trip["submitted_at"] + 1
-        with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
+        with Gradebook(paths.Course(root).gradebook_url()) as gradebook:
             graded_at = gradebook.find_submission(ASSIGNMENT, student).timestamp
         assert abs(graded_at.replace(tzinfo=timezone.utc).timestamp() - moment) < 1e-3
 
@@ -210,7 +210,7 @@ def test_the_formgrader_lists_and_autogrades_the_collected_submissions(round_tri
             s: (True, sum(points for points, _ in round_trip["scores"][(s, ASSIGNMENT)].values())) for s in listed}
         # nbgrader's own autograde (no staging) believed the student's timestamp.txt: the gap
         # docs/jupyterhub.md describes. Grade with the course's command.
-        with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
+        with Gradebook(paths.Course(root).gradebook_url()) as gradebook:
             for student in listed:
                 own = (root / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text()
                 assert gradebook.find_submission(ASSIGNMENT, student).timestamp == parse_utc(own)
@@ -232,7 +232,7 @@ def test_forged_submission_times_do_not_escape_the_late_penalty(course, tmp_path
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     monkeypatch.setattr(paths, "COURSE_DIR", root)  # grading reads this course's nbgrader_config.py
     due = datetime(2001, 1, 1, tzinfo=timezone.utc)
-    with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
+    with Gradebook(paths.Course(root).gradebook_url()) as gradebook:
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=due)
     release = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     source = nbformat.read(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -282,7 +282,7 @@ def test_forged_submission_times_do_not_escape_the_late_penalty(course, tmp_path
 
     assert not failures, failures
     assert (root / "submitted" / "carol" / ASSIGNMENT / "timestamp.txt").read_text() == FORGED  # never changed
-    with Gradebook(nbgrader_api.gradebook_url(root)) as gradebook:
+    with Gradebook(paths.Course(root).gradebook_url()) as gradebook:
         for student, early in sorted(on_time.items()):
             submission = gradebook.find_submission(ASSIGNMENT, student)
             assert submission.score == 3.0, student  # every one is the solution

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from test_report import Page  # the report tests' parser: tables as the browser shows them
 
+from backprop_lab import paths
 from backprop_lab.authoring import build, submissions
 from backprop_lab.pipeline import autograde, nbgrader_api
 from backprop_lab.results import gradebook, report
@@ -73,7 +74,7 @@ def test_the_gradebook_can_live_in_postgresql(postgres_url, tmp_path, monkeypatc
 
     # The report reads the same PostgreSQL gradebook, and its statistics follow the expected scores.
     index = report.write_report(tmp_path, tmp_path / "reports")
-    assert report.gradebook_scores(nbgrader_api.gradebook_url(tmp_path)) == scores
+    assert report.gradebook_scores(paths.Course(tmp_path).gradebook_url()) == scores
     points, mean = max(expected.values()), statistics.fmean(expected.values())
     full, zero = sum(score == points for score in expected.values()), sum(score == 0 for score in expected.values())
     [part] = report.part_stats(scores, report.part_order(tmp_path))

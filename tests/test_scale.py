@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from backprop_lab import paths
 from backprop_lab.authoring import submissions
-from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.pipeline import autograde
 from backprop_lab.results import gradebook as results_gradebook  # these tests name nbgrader's Gradebook `gradebook`
 
 pytestmark = pytest.mark.slow
@@ -35,10 +36,10 @@ def _check_graded_once(course, students):
     scores = results_gradebook.scores(course)
     got = {student: scores[(student, ASSIGNMENT)]["convolution"][0] for student in students}
     assert got == students
-    with Gradebook(nbgrader_api.gradebook_url(course)) as gradebook:
+    with Gradebook(paths.Course(course).gradebook_url()) as gradebook:
         submitted = [s.student.id for s in gradebook.find_assignment(ASSIGNMENT).submissions if s.student.id in students]
     assert sorted(submitted) == sorted(students)  # one submission each: none lost, none duplicated
-    log = [json.loads(line) for line in (course / autograde.GRADING_LOG).read_text().splitlines()]
+    log = [json.loads(line) for line in (paths.Course(course).grading_log).read_text().splitlines()]
     assert sorted(r["student"] for r in log if r["student"] in students) == sorted(students)
     assert all(r["success"] and r["seconds"] > 0 for r in log if r["student"] in students)
 

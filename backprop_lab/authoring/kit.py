@@ -139,7 +139,7 @@ def build_kit(out_dir=None, course_dir=paths.COURSE_DIR, data_dir=paths.DATA, im
     """Write the student kit into out_dir (default dist/student/, replaced) and zip it. -> (folder, zip)"""
     course_dir = Path(course_dir)
     kit = Path(out_dir) if out_dir else course_dir / "dist" / "student"
-    notebooks = sorted((course_dir / "release").glob("*/*.ipynb"))
+    notebooks = sorted(paths.Course(course_dir).release.glob("*/*.ipynb"))
     missing = [name for name in (paths.DATA_FILE, paths.TRAINED_FILE) if not (Path(data_dir) / name).exists()]
     if not notebooks or missing:
         raise FileNotFoundError(f"the kit needs release/ (make release) and data/ (make data); missing: "

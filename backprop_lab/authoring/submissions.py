@@ -101,14 +101,14 @@ def write_submissions(samples, course_dir=paths.COURSE_DIR, assignments=None):
     """submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb for every sample and released notebook."""
     course_dir = Path(course_dir)
     written = []
-    for release_path in sorted((course_dir / "release").glob("*/*.ipynb")):
+    for release_path in sorted(paths.Course(course_dir).release.glob("*/*.ipynb")):
         assignment = release_path.parent.name
         if assignments is not None and assignment not in assignments:
             continue
         release_notebook = nbformat.read(release_path, as_version=4)
-        source_notebook = nbformat.read(course_dir / "source" / assignment / release_path.name, as_version=4)
+        source_notebook = nbformat.read(paths.Course(course_dir).source / assignment / release_path.name, as_version=4)
         for sample in samples:
-            target = course_dir / "submitted" / sample.name / assignment / release_path.name
+            target = paths.Course(course_dir).submitted / sample.name / assignment / release_path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(build_submission(sample, release_notebook, source_notebook), target)
             written.append(target)
@@ -124,7 +124,7 @@ def replace_sample_students(samples, course_dir=paths.COURSE_DIR, samples_dir=SA
     changing anything, when a sample's folder holds anything else: a collected submission of a
     student who shares a sample's name, an edited sample, or one written before records existed.
     """
-    submitted = Path(course_dir) / "submitted"
+    submitted = paths.Course(course_dir).submitted
     names = {sample.name for sample in all_samples(samples_dir)}
     problems = []
     for sample in samples:

@@ -20,11 +20,10 @@ from tqdm.auto import tqdm
 
 from backprop_lab import paths
 from backprop_lab.sandbox import bubblewrap
-from backprop_lab.pipeline.nbgrader_api import (STAGING, gradebook_url, graded_assignments, nbgrader_api,
+from backprop_lab.pipeline.nbgrader_api import (graded_assignments, nbgrader_api,
                                                submitted_students)
 from backprop_lab.pipeline.staging import stage_submission
 
-GRADING_LOG = "grading-log.jsonl"  # one JSON line per graded submission: what the class report reads
 DB_RETRIES = 3                     # a submission whose gradebook write collided is graded again
 _APIS: dict[tuple, Any] = {}       # one nbgrader API per process and setting: its start-up is paid once
 
@@ -61,7 +60,7 @@ def grade_submission(course_dir: str | os.PathLike[str], student: str, assignmen
         except OSError as problem:  # e.g. an unreadable file in the submission
             result = {"success": False, "error": f"could not stage the submission: {problem}"}
         finally:
-            shutil.rmtree(Path(course_dir) / STAGING / student / assignment, ignore_errors=True)
+            shutil.rmtree(paths.Course(course_dir).staging / student / assignment, ignore_errors=True)
         error = result.get("error") or ""
         if result.get("success") or not any(clash in error for clash in ("database is locked", "IntegrityError")):
             break
@@ -106,7 +105,7 @@ def autograde(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, students: C
     if sandboxed:
         bubblewrap.check_available()
     course_dir = Path(course_dir).resolve()
-    db_url = db_url or gradebook_url(course_dir)
+    db_url = db_url or paths.Course(course_dir).gradebook_url()
     jobs = [(student, assignment)
             for assignment in (assignments_ or graded_assignments(course_dir))
             for student in submitted_students(course_dir, assignment)
@@ -121,7 +120,7 @@ def autograde(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, students: C
         if not graded.success:
             failures.append(AutogradeFailure(graded.student, graded.assignment, graded.reason))
             tqdm.write(f"{graded.student}/{graded.assignment}: could not be graded")
-        with open(course_dir / GRADING_LOG, "a") as log:
+        with open(paths.Course(course_dir).grading_log, "a") as log:
             log.write(json.dumps(dict(dataclasses.asdict(graded), finished=datetime.now(timezone.utc).isoformat()))
                       + "\n")
         bar.set_postfix_str(f"failed {len(failures)}" if failures else graded.student)
@@ -153,7 +152,7 @@ def read_grading_log(course_dir: str | os.PathLike[str] = paths.COURSE_DIR
     A line that is not a JSON object with a student and an assignment (a run killed mid-write) is
     counted, not fatal.
     """
-    path = Path(course_dir) / GRADING_LOG
+    path = paths.Course(course_dir).grading_log
     if not path.is_file():
         return None
     last, unreadable = {}, 0
@@ -179,7 +178,7 @@ def generate_feedback(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, pro
     -> list of AutogradeFailure for the submissions whose feedback could not be made.
     """
     api = nbgrader_api(course_dir)
-    autograded = Path(course_dir) / "autograded"
+    autograded = paths.Course(course_dir).autograded
     jobs = sorted((s.parent.name, s.name) for s in autograded.glob("*/*")
                   if s.is_dir() and (students is None or s.parent.name in students))
     failures = []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from backprop_lab import paths
 from backprop_lab.pipeline import collect_files, collect_names, submission_times
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # a released notebook is under 1 MB; 20 MB leaves room for outputs
@@ -54,9 +55,9 @@ def import_submissions(source: str | os.PathLike[str], course_dir: str | os.Path
     source, course_dir = Path(source), Path(course_dir)
     released = _released_assignments(course_dir)
     if not released:
-        raise ValueError(f"no released notebooks in {course_dir / 'release'}: release the assignments first")
+        raise ValueError(f"no released notebooks in {paths.Course(course_dir).release}: release the assignments first")
     if assignment is not None and assignment not in released:
-        raise ValueError(f"assignment {assignment!r} is not in {course_dir / 'release'} "
+        raise ValueError(f"assignment {assignment!r} is not in {paths.Course(course_dir).release} "
                          f"(released: {', '.join(sorted(released))})")
     report = ImportReport()
     with ExitStack() as stack:
@@ -99,7 +100,7 @@ def import_submissions(source: str | os.PathLike[str], course_dir: str | os.Path
 def _released_assignments(course_dir):
     """{assignment: _Released} for every folder of release/ holding notebooks."""
     released = {}
-    release = Path(course_dir) / "release"
+    release = paths.Course(course_dir).release
     for folder in sorted(path for path in release.iterdir() if path.is_dir()) if release.is_dir() else []:
         notebooks = sorted(path.name for path in folder.glob("*.ipynb"))
         if notebooks:
@@ -200,7 +201,7 @@ def _notebook_problem(data, assignment, released, max_bytes):
 def _write(submission, data, course_dir, overwrite, report):
     """Write the notebook unless an earlier, different one is there and overwrite is off.
     -> "imported", "unchanged" (already there), or None when it is not in submitted/"""
-    target = course_dir / "submitted" / submission.student / submission.assignment / submission.notebook
+    target = paths.Course(course_dir).submitted / submission.student / submission.assignment / submission.notebook
     entry = (submission.student, submission.assignment, target)
     if any(path.is_symlink() for path in (target.parents[2], target.parents[1], target.parent, target)):
         report.skipped.append((submission.file.name, f"{target} or a folder above it is a link; refused to write"))

@@ -15,7 +15,6 @@ from backprop_lab import paths
 if TYPE_CHECKING:  # imported where it is used, so that importing this module loads no nbgrader
     from nbgrader.apps import NbGraderAPI
 
-STAGING = Path(".grading") / "submitted"  # checked copies of submissions (staging.py), what nbgrader grades
 
 
 class GradingError(RuntimeError):
@@ -26,12 +25,6 @@ def quiet_gradebook_warning() -> None:
     """Silence SQLAlchemy's "not in session" warning, which nbgrader's gradebook code trips on every
     autograde: harmless upstream noise that would bury the messages an instructor needs to read."""
     warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session", module="nbgrader")
-
-
-def gradebook_url(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> str:
-    """The gradebook's SQLAlchemy URL: $BACKPROP_LAB_DB_URL (e.g. postgresql://user@host/course),
-    else course_dir/gradebook.db, where a writer waits up to 60 s for another to finish."""
-    return os.environ.get("BACKPROP_LAB_DB_URL") or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=60"
 
 
 def nbgrader_api(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, staged: bool = False, sandboxed: bool = True,
@@ -50,9 +43,9 @@ def nbgrader_api(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, staged: 
     course_dir = Path(course_dir).resolve()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(paths.COURSE_DIR)).load_config()
     config.CourseDirectory.root = str(course_dir)
-    config.CourseDirectory.db_url = db_url or gradebook_url(course_dir)
+    config.CourseDirectory.db_url = db_url or paths.Course(course_dir).gradebook_url()
     if staged:
-        config.CourseDirectory.submitted_directory = str(STAGING)
+        config.CourseDirectory.submitted_directory = str(paths.STAGING)
     config.TrustedExecute.sandbox = sandboxed
     if timeout is not None:
         config.TrustedExecute.timeout = timeout
@@ -78,7 +71,7 @@ def _check(result, what):
 
 def assignments(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> list[str]:
     """Assignment names found in source/."""
-    return sorted(p.name for p in (Path(course_dir) / "source").iterdir() if p.is_dir())
+    return sorted(p.name for p in paths.Course(course_dir).source.iterdir() if p.is_dir())
 
 
 def graded_assignments(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> list[str]:
@@ -88,17 +81,18 @@ def graded_assignments(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) ->
     def graded(notebook):
         return any(cell.metadata.get("nbgrader", {}).get("grade") for cell in nbformat.read(notebook, 4).cells)
 
-    return [a for a in assignments(course_dir) if any(graded(nb) for nb in (Path(course_dir) / "source" / a).glob("*.ipynb"))]
+    source = paths.Course(course_dir).source
+    return [a for a in assignments(course_dir) if any(graded(nb) for nb in (source / a).glob("*.ipynb"))]
 
 
 def release(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, db_url: str | None = None) -> None:
     """nbgrader generate_assignment for every assignment: source/ -> release/, recorded in the
-    gradebook at db_url (default: the course's, gradebook_url)."""
+    gradebook at db_url (default: the course's, paths.Course.gradebook_url)."""
     api = nbgrader_api(course_dir, db_url=db_url)
     for assignment in assignments(course_dir):
         _check(api.generate_assignment(assignment), f"generate_assignment {assignment}")
 
 
 def submitted_students(course_dir: str | os.PathLike[str], assignment: str) -> list[str]:
-    folder = Path(course_dir) / "submitted"
+    folder = paths.Course(course_dir).submitted
     return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir()) if folder.is_dir() else []

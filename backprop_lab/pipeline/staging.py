@@ -9,8 +9,8 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from backprop_lab import paths
 from backprop_lab.pipeline import repairs
-from backprop_lab.pipeline.nbgrader_api import STAGING, gradebook_url
 
 
 def _blank_with_reason(release_path, reason):
@@ -37,8 +37,8 @@ def stage_submission(course_dir: str | os.PathLike[str], student: str, assignmen
     import nbformat
 
     course_dir = Path(course_dir)
-    original = course_dir / "submitted" / student / assignment
-    staged = course_dir / STAGING / student / assignment
+    original = paths.Course(course_dir).submitted / student / assignment
+    staged = paths.Course(course_dir).staging / student / assignment
     if staged.exists():
         shutil.rmtree(staged)
     staged.mkdir(parents=True)
@@ -48,7 +48,7 @@ def stage_submission(course_dir: str | os.PathLike[str], student: str, assignmen
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             reason = f"{relative} is a link or a special file, not a regular file"
             notes.append(f"{student}/{assignment}: skipped {relative} ({reason[len(str(relative)) + 1:]})")
-            release_path = course_dir / "release" / assignment / path.name
+            release_path = paths.Course(course_dir).release / assignment / path.name
             if path.suffix == ".ipynb" and path.parent == original and release_path.exists():
                 nbformat.write(_blank_with_reason(release_path, reason), staged / relative)
         elif path.is_dir():
@@ -60,7 +60,7 @@ def stage_submission(course_dir: str | os.PathLike[str], student: str, assignmen
         elif path.suffix != ".ipynb" or path.parent != original:
             shutil.copyfile(path, staged / relative)
         else:
-            release_path = course_dir / "release" / assignment / path.name
+            release_path = paths.Course(course_dir).release / assignment / path.name
             try:
                 notebook = nbformat.read(path, as_version=4)
                 nbformat.validate(notebook)
@@ -84,7 +84,7 @@ def _stage_submission_time(course_dir, student, assignment, staged, db_url=None)
     no late penalty, and a note when the submission carried its own. -> notes"""
     from backprop_lab.pipeline import submission_times
     where = f"{student}/{assignment}"
-    own = course_dir / "submitted" / student / assignment / "timestamp.txt"
+    own = paths.Course(course_dir).submitted / student / assignment / "timestamp.txt"
     entry, problem = submission_times.trusted(course_dir, student, assignment)
     if entry is None:
         if problem or own.is_file():
@@ -98,7 +98,7 @@ def _stage_submission_time(course_dir, student, assignment, staged, db_url=None)
         from datetime import timedelta
 
         from nbgrader.api import Gradebook, MissingEntry
-        with Gradebook(db_url or gradebook_url(course_dir)) as gradebook:
+        with Gradebook(db_url or paths.Course(course_dir).gradebook_url()) as gradebook:
             try:
                 duedate = gradebook.find_assignment(assignment).duedate
             except MissingEntry:

@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from backprop_lab import paths
+
 RECORD = "submission-times.jsonl"  # one JSON object per line, appended by collect, read by staging
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's timestamp.txt (Exchange.timestamp_format)
 
@@ -46,7 +48,7 @@ def record(course_dir: str | os.PathLike[str], student: str, assignment: str, ti
     entry = {"student": student, "assignment": assignment,
              "time": None if time is None else datetime.fromtimestamp(time, timezone.utc).isoformat(),
              "late": late, "source": source, "origin": origin,
-             "notebooks": notebook_digests(Path(course_dir) / "submitted" / student / assignment),
+             "notebooks": notebook_digests(paths.Course(course_dir).submitted / student / assignment),
              "recorded": datetime.now(timezone.utc).isoformat()}
     with open(Path(course_dir) / RECORD, "a", encoding="utf-8") as log:
         log.write(json.dumps(entry) + "\n")
@@ -69,7 +71,7 @@ def trusted(course_dir: str | os.PathLike[str], student: str,
             last = entry
     if last is None:
         return None, None
-    if last.get("notebooks") != notebook_digests(Path(course_dir) / "submitted" / student / assignment):
+    if last.get("notebooks") != notebook_digests(paths.Course(course_dir).submitted / student / assignment):
         return None, (f"its notebooks changed after their time was recorded ({last.get('recorded')}, "
                       f"from {last.get('origin')})")
     return last, None

@@ -5,7 +5,7 @@ import csv
 import os
 from pathlib import Path
 
-from backprop_lab.pipeline.nbgrader_api import gradebook_url
+from backprop_lab import paths
 from backprop_lab.results.gradebook import Scores, Table
 
 
@@ -44,6 +44,6 @@ def export_nbgrader(course_dir: str | os.PathLike[str], path: str | os.PathLike[
     from nbgrader.plugins.export import CsvExportPlugin
     plugin = CsvExportPlugin()
     plugin.to = str(path)
-    with Gradebook(db_url or gradebook_url(course_dir)) as gradebook:
+    with Gradebook(db_url or paths.Course(course_dir).gradebook_url()) as gradebook:
         plugin.export(gradebook)
     return Path(path)

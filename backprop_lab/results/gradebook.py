@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import NamedTuple
 
 from backprop_lab import paths
-from backprop_lab.pipeline.nbgrader_api import gradebook_url
 
 # What the readers below accept: a Scores, or the plain {(student, assignment): {grade_id:
 # (score, max_score)}} it equals.
@@ -76,7 +74,7 @@ def scores(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, db_url: str | 
     from nbgrader.api import Gradebook, MissingEntry
 
     table = Scores()
-    with Gradebook(db_url or gradebook_url(course_dir)) as gradebook:
+    with Gradebook(db_url or paths.Course(course_dir).gradebook_url()) as gradebook:
         for assignment in gradebook.assignments:
             for student in gradebook.students:
                 try:
@@ -107,7 +105,7 @@ def diagnoses(course_dir: str | os.PathLike[str] = paths.COURSE_DIR) -> dict[tup
     from backprop_lab.sandbox.executor import VERDICT_KEY
 
     found: dict[tuple[str, str], dict[str, str]] = {}
-    for path in sorted((Path(course_dir) / "autograded").glob("*/*/*.ipynb")):
+    for path in sorted(paths.Course(course_dir).autograded.glob("*/*/*.ipynb")):
         named = {}
         for cell in nbformat.read(path, as_version=4).cells:
             facts, grade_id = cell.metadata.get(VERDICT_KEY), cell.metadata.get("nbgrader", {}).get("grade_id")

@@ -3,7 +3,7 @@
 ``write_report(course_dir, out_dir)`` writes ``out_dir/index.html`` and the PNG charts it shows,
 from what the grading loop left in the course folder:
 
-* the gradebook at ``nbgrader_api.gradebook_url`` (``$BACKPROP_LAB_DB_URL``, e.g. PostgreSQL, else
+* the gradebook at ``paths.Course.gradebook_url`` (``$BACKPROP_LAB_DB_URL``, e.g. PostgreSQL, else
   ``gradebook.db``): every part's score (``gradebook.scores``);
 * ``autograded/``: the catalogued mistakes the checks named (``gradebook.diagnoses``);
 * ``grading-log.jsonl``: one JSON object per graded submission, appended by ``autograde.autograde``
@@ -34,10 +34,10 @@ from markupsafe import Markup
 
 from backprop_lab import paths
 from backprop_lab.judging import mistakes
-from backprop_lab.pipeline import autograde, nbgrader_api
+from backprop_lab.pipeline import autograde
 from backprop_lab.results import gradebook, report_charts
 
-GRADING_LOG = autograde.GRADING_LOG
+GRADING_LOG = paths.GRADING_LOG
 NO_LOG = "no grading log"
 SLOWEST = 10               # rows of the slowest-submissions table
 STUDENTS_SHOWN = 12        # student ids listed per mistake before "and N more"
@@ -55,7 +55,7 @@ def part_order(course_dir: str | os.PathLike[str]) -> dict[tuple[str, str], int]
     import nbformat
 
     order: dict[tuple[str, str], int] = {}
-    for notebook in sorted(Path(course_dir).glob("release/*/*.ipynb")):
+    for notebook in sorted(paths.Course(course_dir).release.glob("*/*.ipynb")):
         for cell in nbformat.read(notebook, as_version=4).cells:
             nbgrader = cell.metadata.get("nbgrader", {})
             if nbgrader.get("grade") and nbgrader.get("grade_id"):
@@ -267,12 +267,12 @@ def write_report(course_dir: str | os.PathLike[str] = paths.COURSE_DIR,
     log leaves its sections saying so. Charts are drawn on Agg without pyplot.
     """
     course_dir = Path(course_dir)
-    out_dir = Path(out_dir) if out_dir is not None else course_dir / "reports"
+    out_dir = Path(out_dir) if out_dir is not None else paths.Course(course_dir).reports
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in CHARTS.values():  # a chart that has nothing to show this time must not linger
         (out_dir / name).unlink(missing_ok=True)
 
-    db_url = nbgrader_api.gradebook_url(course_dir)
+    db_url = paths.Course(course_dir).gradebook_url()
     table = gradebook_scores(db_url)
     log = autograde.read_grading_log(course_dir)
     parts = part_stats(table, part_order(course_dir))

@@ -47,8 +47,8 @@ def scratch_course(students: Iterable[Sample], assignments: Iterable[str] | None
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder).resolve()
-        db_url = f"sqlite:///{root / 'gradebook.db'}?timeout=60"
-        build.build_source(source_dir=root / "source")
+        db_url = paths.Course(root).own_gradebook_url()
+        build.build_source(source_dir=paths.Course(root).source)
         nbgrader_api.release(root, db_url=db_url)
         assignments = list(assignments) if assignments is not None else nbgrader_api.graded_assignments(root)
         submissions.write_submissions(list(students), root, assignments=assignments)
@@ -67,7 +67,7 @@ def graded_facts(course_dir: str | os.PathLike[str], student: str, assignments: 
     for assignment in assignments:
         for grade_id, (score, maximum) in scores[(student, assignment)].items():
             facts[grade_id] = {"score": score, "max": maximum, "mistake": None, "where": None}
-        for path in sorted((Path(course_dir) / "autograded" / student / assignment).glob("*.ipynb")):
+        for path in sorted((paths.Course(course_dir).autograded / student / assignment).glob("*.ipynb")):
             for cell in nbformat.read(path, as_version=4).cells:
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
                 verdict = cell.metadata.get(VERDICT_KEY)
