@@ -81,5 +81,12 @@ FEEDBACK = COURSE.feedback
 DATA = Path(os.environ.get("BACKPROP_LAB_DATA_DIR", COURSE_DIR / "data"))
 IMAGES = Path(os.environ.get("BACKPROP_LAB_IMAGES_DIR", COURSE_DIR / "images"))
 
+
+
+def course_file_variables() -> dict[str, str]:
+    """The environment a kernel needs to find the course's data and images, wherever it runs."""
+    return {"BACKPROP_LAB_DATA_DIR": str(DATA), "BACKPROP_LAB_IMAGES_DIR": str(IMAGES)}
+
+
 DATA_FILE = "dataMNISTNeuralNetwork.npz"
 TRAINED_FILE = "500IterationsTrainedThetasLambdas0_1_10_100.npz"

@@ -1,6 +1,7 @@
 """The sandbox's pieces: refusing to grade without it, the kernel it builds, what the grader accepts back."""
 import base64
 import io
+import os
 import re
 import subprocess
 import sys
@@ -26,6 +27,23 @@ def test_cli_says_why_it_refused(monkeypatch, capsys):
         cli.main(["autograde"])
     assert stop.value.code == 1
     assert "autograde: refused" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sandboxed", [True, False])
+def test_every_grading_kernel_finds_the_course_and_uses_one_blas_thread(tmp_path, monkeypatch, sandboxed):
+    """With or without the sandbox, does a grading kernel get the course's data folder and one
+    BLAS thread from sandbox.kernel, though the grader's own environment has neither?"""
+    for name in [*bubblewrap.ONE_BLAS_THREAD, "BACKPROP_LAB_DATA_DIR", "BACKPROP_LAB_IMAGES_DIR"]:
+        monkeypatch.delenv(name, raising=False)
+    graded = kernel.GradingKernel(tmp_path, sandboxed=sandboxed, timeout=60)
+    try:
+        run = graded.run_cell("import os\nfrom backprop_lab.student import course\n"
+                              "print(os.path.basename(course.dataFile('dataMNISTNeuralNetwork.npz')), "
+                              "os.environ['OPENBLAS_NUM_THREADS'], os.environ['MKL_NUM_THREADS'])\n")
+    finally:
+        graded.shutdown()
+    assert "".join(output.get("text", "") for output in run.outputs) == "dataMNISTNeuralNetwork.npz 1 1\n"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ  # the grader's environment is left as it was
 
 
 def test_sandboxed_kernel_is_isolated(tmp_path, monkeypatch):

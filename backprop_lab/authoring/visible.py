@@ -63,8 +63,8 @@ def see(sample_path):
     """Run the release notebooks that a sample answers, as its student would. -> Seen"""
     from backprop_lab.student.check import check_notebook
 
-    os.environ.setdefault("BACKPROP_LAB_DATA_DIR", str(paths.DATA))
-    os.environ.setdefault("BACKPROP_LAB_IMAGES_DIR", str(paths.IMAGES))
+    for name, value in paths.course_file_variables().items():  # for the kernels check_notebook starts
+        os.environ.setdefault(name, value)
     sample = submissions.read_sample(sample_path) if sample_path != submissions.SOLUTION else \
         submissions.Sample(submissions.SOLUTION)
     sources = {path.parent.name: nbformat.read(path, as_version=4) for path in sorted(paths.SOURCE.glob("*/*.ipynb"))}

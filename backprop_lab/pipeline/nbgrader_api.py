@@ -49,13 +49,7 @@ def nbgrader_api(course_dir: str | os.PathLike[str] = paths.COURSE_DIR, staged: 
     config.TrustedExecute.sandbox = sandboxed
     if timeout is not None:
         config.TrustedExecute.timeout = timeout
-    # The kernels must find the course's data and images wherever course_dir is.
-    os.environ.setdefault("BACKPROP_LAB_DATA_DIR", str(paths.DATA))
-    os.environ.setdefault("BACKPROP_LAB_IMAGES_DIR", str(paths.IMAGES))
-    # One BLAS thread per kernel: graders run kernels side by side, and spinning BLAS threads that
-    # outnumber the cores slow every submission down many times over (bench/README.md).
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    # The kernels' environment (the course's data, one BLAS thread) is sandbox.kernel's to give.
     # nbgrader runs the `alembic` command when it creates a gradebook: find ours without an activated venv.
     bin_dir = os.path.dirname(sys.executable)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):

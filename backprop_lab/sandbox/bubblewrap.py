@@ -135,15 +135,24 @@ def _parent_dirs(mounted):
     return options
 
 
-def _kernel_environment(home):
+# One BLAS thread per kernel: graders run kernels side by side, and spinning BLAS threads that
+# outnumber the cores slow every submission down many times over (bench/README.md).
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def kernel_variables():
+    """The course's variables in every grading kernel's environment, sandboxed or not."""
     from backprop_lab import paths
+    return {**ONE_BLAS_THREAD, **paths.course_file_variables()}
+
+
+def _kernel_environment(home):
     environment = {
         "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
         "HOME": home, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
         "MPLCONFIGDIR": f"{home}/.matplotlib", "IPYTHONDIR": f"{home}/.ipython",
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "BACKPROP_LAB_DATA_DIR": str(paths.DATA), "BACKPROP_LAB_IMAGES_DIR": str(paths.IMAGES),
+        **kernel_variables(),
         # backprop_lab is a namespace package in the sandbox (no __init__.py), as in the student kit:
         # found on the path, whether the course is installed in site-packages or editable.
         "PYTHONPATH": str(PACKAGE_DIR.parent),

@@ -1,9 +1,8 @@
 """A graded submission's kernel, seen from the trusted grader: run cells, ask for plain results.
 
-The kernel runs in the sandbox (bubblewrap.py) unless the instructor grades without isolation.
-Everything that comes back from it is treated as untrusted data: outputs are capped in size,
-results are decoded without pickle into numbers, strings and numeric arrays only (the format
-of what crosses is kernel_wire.py's).
+The kernel runs in the sandbox (bubblewrap.py) unless the instructor grades without isolation. Everything
+that comes back from it is treated as untrusted data: outputs are capped in size, results are decoded
+without pickle into numbers, strings and numeric arrays only (the format of what crosses is kernel_wire.py's).
 """
 import json
 import os
@@ -63,7 +62,8 @@ class GradingKernel:
         self.km = KernelManager(kernel_name=bubblewrap.KERNEL_NAME if self.sandboxed else "python3", transport="ipc",
                                 connection_file=os.path.join(self._connection_dir, "kernel.json"),
                                 ip=os.path.join(self._connection_dir, "socket"))
-        self.km.start_kernel(cwd=self.workdir, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        environment = {} if self.sandboxed else {"env": {**os.environ, **bubblewrap.kernel_variables()}}  # else the launcher's
+        self.km.start_kernel(cwd=self.workdir, extra_arguments=["--HistoryManager.hist_file=:memory:"], **environment)
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
