@@ -99,3 +99,14 @@ def test_the_course_folders_are_nbgraders():
     course = paths.Course(nbgrader.root)
     for folder in ("source", "release", "submitted", "autograded", "feedback"):
         assert getattr(course, folder) == Path(nbgrader.root) / getattr(nbgrader, f"{folder}_directory"), folder
+
+
+def test_pyproject_installs_every_package():
+    """A non-editable install (pip install .) takes only the packages pyproject.toml lists: is
+    every folder of the package among them?"""
+    import tomllib
+
+    listed = tomllib.loads((paths.COURSE_DIR / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    found = ["backprop_lab." + ".".join(init.parent.relative_to(architecture.PACKAGE_DIR).parts)
+             for init in architecture.PACKAGE_DIR.rglob("__init__.py") if init.parent != architecture.PACKAGE_DIR]
+    assert sorted(listed) == sorted(["backprop_lab", *found])
