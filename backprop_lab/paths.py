@@ -2,7 +2,7 @@
 
 `Course(root)` is the one place that names the folders of a course, wherever it is (the course
 itself, `make demo`'s demo/, a scratch course); the folder names are nbgrader's own defaults,
-which nbgrader_config.py keeps (tests/test_release.py checks).
+which nbgrader_config.py keeps (tests/test_architecture.py checks).
 """
 import os
 from pathlib import Path
@@ -80,7 +80,6 @@ AUTOGRADED = COURSE.autograded
 FEEDBACK = COURSE.feedback
 DATA = Path(os.environ.get("BACKPROP_LAB_DATA_DIR", COURSE_DIR / "data"))
 IMAGES = Path(os.environ.get("BACKPROP_LAB_IMAGES_DIR", COURSE_DIR / "images"))
-
 
 
 def course_file_variables() -> dict[str, str]:
